@@ -25,7 +25,7 @@ VERSION := $(shell cat VERSION)
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
-	  -I. -DLKVM_VERSION='"$(VERSION)"' -MMD -MP
+	  -I. -D_GNU_SOURCE -DLKVM_VERSION='"$(VERSION)"' -MMD -MP
 LDFLAGS += -static -pthread
 LIBS := -lfdt
 TEST_LIBS := -lcheck -lsubunit -lm -lrt

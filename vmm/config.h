@@ -1,0 +1,33 @@
+/* config.h: struct vm_config, everything `lkvm run` was asked to do, filled by vmm/options.c. */
+#ifndef LKVM_CONFIG_H
+#define LKVM_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmm/log.h"
+
+enum irqchip_kind { IRQCHIP_AUTO, IRQCHIP_GICV3, IRQCHIP_GICV2 };
+
+#define DEFAULT_MEM_MIB		256U
+#define DEFAULT_PMU_IRQ		23U	/* PPI 7: the INTID Linux/QEMU use for PMUv3 */
+
+struct vm_config {
+	const char *kernel;
+	const char *initrd;
+	const char *params;		/* -p: appended to the default command line */
+	bool nodefaults;		/* no default command line */
+	unsigned nr_cpus;		/* 0: one per usable host CPU */
+	uint64_t mem_mib;
+	enum irqchip_kind irqchip;
+	enum log_level loglevel;
+	const char *dump_dtb;		/* write the DTB here before running */
+
+	bool pmu;			/* --pmu */
+	const char *pmu_name;		/* --pmu=NAME|TYPE, NULL: choose */
+	unsigned pmu_irq;		/* INTID of the overflow PPI */
+	const char *vcpu_affinity;	/* --vcpu-affinity CPULIST, NULL: none */
+	bool pmu_no_pin;		/* --pmu-no-pin: expert/testing, skip thread pinning */
+};
+
+#endif

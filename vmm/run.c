@@ -1,0 +1,209 @@
+/* run.c: vm_run(): starts the vcpu threads and serves console input, signals and the stop request until the VM ends. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "vmm/exit.h"
+#include "vmm/log.h"
+#include "vmm/term.h"
+#include "vmm/vm.h"
+
+/* Console input read from stdin and not yet taken by the guest's UART. */
+struct input {
+	int fd;			/* -1 once closed or at EOF */
+	uint8_t buf[512];
+	size_t len, off;
+};
+
+static void kick_handler(int sig)
+{
+	(void)sig;
+}
+
+static int setup_signals(int *sigfd, struct err *e)
+{
+	struct sigaction sa = { .sa_handler = kick_handler };
+	sigset_t set;
+
+	/* SIGUSR1 only kicks a vcpu out of KVM_RUN: no SA_RESTART. */
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGUSR1, &sa, NULL))
+		return err_sys(e, errno, "sigaction(SIGUSR1)");
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	/* Blocked here and inherited by the vcpu threads; they unblock SIGUSR1 alone. */
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
+		return err_set(e, EINVAL, "pthread_sigmask failed");
+	sigdelset(&set, SIGUSR1);
+	*sigfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (*sigfd < 0)
+		return err_sys(e, errno, "signalfd");
+	return 0;
+}
+
+static void kick_vcpus(struct vm *vm)
+{
+	unsigned i;
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *vcpu = &vm->vcpus[i];
+
+		if (!vcpu->started)
+			continue;
+		/* immediate_exit closes the race with a vcpu about to enter KVM_RUN (KVM API 5). */
+		__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+		pthread_kill(vcpu->thread, SIGUSR1);
+	}
+}
+
+static void join_vcpus(struct vm *vm)
+{
+	unsigned i;
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		if (vm->vcpus[i].started)
+			pthread_join(vm->vcpus[i].thread, NULL);
+		vm->vcpus[i].started = false;
+	}
+}
+
+static int start_vcpus(struct vm *vm, struct err *e)
+{
+	unsigned i;
+	int ret;
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		ret = pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread, &vm->vcpus[i]);
+		if (ret)
+			return err_sys(e, ret, "cannot start the thread of vcpu %u", i);
+		vm->vcpus[i].started = true;
+	}
+	return 0;
+}
+
+/* Hands buffered input to the console device; returns true when some is still waiting. */
+static bool feed_console(struct vm *vm, struct input *in)
+{
+	struct device *dev = vm->console;
+
+	if (!dev || !dev->ops->console_in) {
+		in->len = in->off = 0;
+		return false;
+	}
+	pthread_mutex_lock(&dev->lock);
+	in->off += dev->ops->console_in(dev, in->buf + in->off, in->len - in->off);
+	pthread_mutex_unlock(&dev->lock);
+	if (in->off == in->len)
+		in->len = in->off = 0;
+	return in->len != 0;
+}
+
+static void read_input(struct vm *vm, struct term *t, struct input *in)
+{
+	uint8_t raw[sizeof(in->buf) / 2];
+	ssize_t n = read(in->fd, raw, sizeof(raw));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		/* EOF or a dead stdin: the guest keeps running without input. */
+		in->fd = -1;
+		return;
+	}
+	if (!t->raw) {
+		memcpy(in->buf, raw, n);
+		in->len = n;
+	} else if (term_filter(t, raw, n, in->buf, &in->len)) {
+		vm_stop(vm, LKVM_EXIT_POWEROFF, NULL);
+	}
+	in->off = 0;
+	feed_console(vm, in);
+}
+
+static void drain_eventfd(int fd)
+{
+	uint64_t v;
+
+	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		pr_debug("eventfd read: %s", strerror(errno));
+}
+
+static void handle_signal(struct vm *vm, int sigfd)
+{
+	struct signalfd_siginfo si;
+
+	if (read(sigfd, &si, sizeof(si)) != sizeof(si))
+		return;
+	pr_info("stopping the VM on signal %u", si.ssi_signo);
+	vm_stop(vm, LKVM_EXIT_SIGNAL + si.ssi_signo, NULL);
+}
+
+enum { PFD_STOP, PFD_SIGNAL, PFD_READY, PFD_INPUT, NR_PFDS };
+
+static void serve(struct vm *vm, struct term *t, int sigfd)
+{
+	struct input in = { .fd = fcntl(STDIN_FILENO, F_GETFD) < 0 ? -1 : STDIN_FILENO };
+	struct pollfd pfd[NR_PFDS];
+
+	for (;;) {
+		pfd[PFD_STOP] = (struct pollfd){ .fd = vm->stop_fd, .events = POLLIN };
+		pfd[PFD_SIGNAL] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+		pfd[PFD_READY] = (struct pollfd){ .fd = vm->console_ready_fd, .events = POLLIN };
+		/* Read more input only when the UART took all of the last. */
+		pfd[PFD_INPUT] = (struct pollfd){ .fd = in.len ? -1 : in.fd, .events = POLLIN };
+		if (poll(pfd, NR_PFDS, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			pr_err("poll: %s", strerror(errno));
+			vm_stop(vm, LKVM_EXIT_ERROR, NULL);
+			return;
+		}
+		if (pfd[PFD_STOP].revents)
+			return;
+		if (pfd[PFD_SIGNAL].revents)
+			handle_signal(vm, sigfd);
+		if (pfd[PFD_READY].revents) {
+			drain_eventfd(vm->console_ready_fd);
+			feed_console(vm, &in);
+		}
+		if (pfd[PFD_INPUT].revents & (POLLIN | POLLHUP | POLLERR))
+			read_input(vm, t, &in);
+		else if (pfd[PFD_INPUT].revents & POLLNVAL)
+			in.fd = -1;
+	}
+}
+
+int vm_run(struct vm *vm, struct err *e)
+{
+	struct term t = { 0 };
+	int sigfd = -1, ret;
+
+	ret = setup_signals(&sigfd, e);
+	if (ret)
+		return ret;
+	if (term_raw(&t))
+		pr_warn("cannot put the terminal in raw mode; line-buffered console input");
+	ret = start_vcpus(vm, e);
+	if (ret)
+		vm_stop(vm, LKVM_EXIT_ERROR, e);
+	else
+		serve(vm, &t, sigfd);
+	kick_vcpus(vm);
+	join_vcpus(vm);
+	term_restore(&t);
+	close(sigfd);
+
+	if (vm->stop_err.msg[0]) {
+		*e = vm->stop_err;
+		return -(e->errnum ? e->errnum : EIO);
+	}
+	return vm->exit_status;
+}

@@ -1,0 +1,137 @@
+/* vcpu.c: the vcpu thread: KVM_RUN and the dispatch of each exit reason. */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vmm/exit.h"
+#include "vmm/kvm.h"
+#include "vmm/log.h"
+#include "vmm/vm.h"
+
+static bool vcpu_stopping(struct vcpu *vcpu)
+{
+	bool stopping;
+
+	pthread_mutex_lock(&vcpu->vm->stop_lock);
+	stopping = vcpu->vm->stopping;
+	pthread_mutex_unlock(&vcpu->vm->stop_lock);
+	return stopping;
+}
+
+static void vcpu_fail(struct vcpu *vcpu, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void vcpu_fail(struct vcpu *vcpu, int errnum, const char *fmt, ...)
+{
+	struct err e = { 0 };
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (errnum)
+		err_sys(&e, errnum, "vcpu %u: %s", vcpu->id, msg);
+	else
+		err_set(&e, EIO, "vcpu %u: %s", vcpu->id, msg);
+	vm_stop(vcpu->vm, LKVM_EXIT_ERROR, &e);
+}
+
+static void handle_mmio(struct vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	unsigned len = run->mmio.len;
+
+	if (len > sizeof(run->mmio.data))
+		len = sizeof(run->mmio.data);
+	if (!run->mmio.is_write)
+		memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	vm_mmio(vcpu->vm, run->mmio.phys_addr, run->mmio.data, len, run->mmio.is_write);
+}
+
+static void handle_system_event(struct vcpu *vcpu)
+{
+	switch (vcpu->run->system_event.type) {
+	case KVM_SYSTEM_EVENT_SHUTDOWN:
+		vm_stop(vcpu->vm, LKVM_EXIT_POWEROFF, NULL);
+		return;
+	case KVM_SYSTEM_EVENT_RESET:
+		vm_stop(vcpu->vm, LKVM_EXIT_RESET, NULL);
+		return;
+	case KVM_SYSTEM_EVENT_CRASH:
+		vm_stop(vcpu->vm, LKVM_EXIT_CRASH, NULL);
+		return;
+	default:
+		vcpu_fail(vcpu, 0, "KVM_EXIT_SYSTEM_EVENT of unknown type %u",
+			  vcpu->run->system_event.type);
+	}
+}
+
+static void handle_fail_entry(struct vcpu *vcpu)
+{
+	struct err e = { 0 };
+
+	/*
+	 * arm64 KVM refuses to enter a vcpu on a host CPU its PMU does not
+	 * cover (KVM_EXIT_FAIL_ENTRY with KVM_EXIT_FAIL_ENTRY_CPU_UNSUPPORTED).
+	 */
+	err_set(&e, EIO, "vcpu %u: KVM_EXIT_FAIL_ENTRY on host CPU %u (reason 0x%llx)%s",
+		vcpu->id, vcpu->run->fail_entry.cpu,
+		(unsigned long long)vcpu->run->fail_entry.hardware_entry_failure_reason,
+		vcpu->run->fail_entry.hardware_entry_failure_reason ==
+				KVM_EXIT_FAIL_ENTRY_CPU_UNSUPPORTED ?
+			": this host CPU is not covered by the vcpu's PMU; pin the vcpus to that PMU's CPUs" : "");
+	vm_stop(vcpu->vm, LKVM_EXIT_ERROR, &e);
+}
+
+/* Returns false when the thread must end. */
+static bool vcpu_handle_exit(struct vcpu *vcpu)
+{
+	switch (vcpu->run->exit_reason) {
+	case KVM_EXIT_MMIO:
+		handle_mmio(vcpu);
+		return true;
+	case KVM_EXIT_INTR:
+		return true;
+	case KVM_EXIT_SYSTEM_EVENT:
+		handle_system_event(vcpu);
+		return false;
+	case KVM_EXIT_FAIL_ENTRY:
+		handle_fail_entry(vcpu);
+		return false;
+	default:
+		vcpu_fail(vcpu, 0, "KVM_RUN returned unhandled exit reason %u",
+			  vcpu->run->exit_reason);
+		return false;
+	}
+}
+
+void *vcpu_thread(void *arg)
+{
+	struct vcpu *vcpu = arg;
+	sigset_t kick;
+	char name[16];
+
+	snprintf(name, sizeof(name), "vcpu%u", vcpu->id);
+	pthread_setname_np(pthread_self(), name);
+	/* The stop kick (SIGUSR1) must interrupt KVM_RUN in this thread only. */
+	sigemptyset(&kick);
+	sigaddset(&kick, SIGUSR1);
+	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
+
+	while (!vcpu_stopping(vcpu)) {
+		int ret = kvm_ioctl_raw(vcpu->fd, KVM_RUN, NULL);
+
+		if (ret == -EINTR || ret == -EAGAIN)
+			continue;
+		if (ret < 0) {
+			vcpu_fail(vcpu, -ret, "KVM_RUN");
+			break;
+		}
+		if (!vcpu_handle_exit(vcpu))
+			break;
+	}
+	return NULL;
+}
