@@ -89,15 +89,26 @@ int arch_vcpu_init(struct vm *vm, struct vcpu *vcpu, struct err *e)
 	/* Secondaries wait for PSCI CPU_ON, which KVM handles. */
 	if (vcpu->id)
 		init.features[0] |= 1U << KVM_ARM_VCPU_POWER_OFF;
+	vpmu_vcpu_features(&vm->vpmu, &init);
 	ret = KVM_IOCTL(vcpu->fd, KVM_ARM_VCPU_INIT, &init, e);
 	if (ret < 0)
+		return ret;
+	ret = vpmu_vcpu_configure(&vm->vpmu, vcpu->fd, vcpu->id, e);
+	if (ret)
 		return ret;
 	return get_one_reg(vcpu->fd, MPIDR_EL1, &vcpu->mpidr, "MPIDR_EL1", e);
 }
 
 int arch_vcpus_ready(struct vm *vm, struct err *e)
 {
-	return gic_init(vm->arch, e);
+	unsigned i;
+	int ret;
+
+	ret = gic_init(vm->arch, e);
+	/* PMU INIT needs the initialised vGIC (pmu/vpmu.h, step 6). */
+	for (i = 0; !ret && i < vm->nr_vcpus; i++)
+		ret = vpmu_vcpu_init(&vm->vpmu, vm->vcpus[i].fd, e);
+	return ret;
 }
 
 /* Reads all of path into guest RAM at gpa (the range was placed inside RAM). */
@@ -191,6 +202,8 @@ void arch_describe(const struct vm *vm, struct dt_desc *d)
 	d->gicr_size = a->gicr_size;
 	d->gicc_base = LAYOUT_GICC_BASE;
 	d->gicc_size = LAYOUT_GICC_SIZE;
+	d->pmu = vm->vpmu.enabled;
+	d->pmu_intid = vm->vpmu.irq;
 	if (a->boot.initrd_size) {
 		d->initrd_start = a->boot.initrd;
 		d->initrd_end = a->boot.initrd + a->boot.initrd_size;

@@ -5,7 +5,7 @@
 
 #include "vmm/log.h"
 
-static enum log_level max_level = LOG_WARNING;
+static enum log_level max_level = LOG_NOTICE;
 
 void log_set_level(enum log_level level)
 {
@@ -45,5 +45,6 @@ static void vlog(enum log_level level, const char *tag, const char *fmt, va_list
 
 DEFINE_LOG(pr_err, LOG_ERROR, "Error")
 DEFINE_LOG(pr_warn, LOG_WARNING, "Warning")
+DEFINE_LOG(pr_notice, LOG_NOTICE, "Info")
 DEFINE_LOG(pr_info, LOG_INFO, "Info")
 DEFINE_LOG(pr_debug, LOG_DEBUG, "Debug")

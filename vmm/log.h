@@ -2,7 +2,8 @@
 #ifndef LKVM_LOG_H
 #define LKVM_LOG_H
 
-enum log_level { LOG_ERROR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+/* NOTICE lines are shown by default (tagged Info); INFO ones need --loglevel info. */
+enum log_level { LOG_ERROR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG };
 
 /*
  * The level is process-wide and set once by main() before any thread starts
@@ -14,6 +15,7 @@ enum log_level log_get_level(void);
 
 void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void pr_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pr_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pr_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

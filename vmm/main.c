@@ -1,10 +1,11 @@
 /* main.c: the lkvm command line (`lkvm COMMAND [ARGS]`); the only place that prints Fatal: and exits. */
-#include <sched.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "arm64/layout.h"
+#include "pmu/host.h"
+#include "pmu/report.h"
 #include "vmm/exit.h"
 #include "vmm/log.h"
 #include "vmm/options.h"
@@ -22,21 +23,11 @@ static void usage(FILE *out)
 		"usage: lkvm COMMAND [ARGS]\n\n"
 		"Commands:\n"
 		"    run       boot a guest: lkvm run -k IMAGE [-i INITRD] [-p ARGS] [-c N] [-m MiB] [--pmu]\n"
+		"    pmu       list the host's CPU PMUs and the one --pmu would use: lkvm pmu [list]\n"
 		"    version   print the lkvm version\n"
 		"    help      show this text; 'lkvm run --help' lists the run options\n\n"
 		"See lkvm(1). Exit statuses: 0 guest powered off, 1 lkvm error, 2 guest reset,\n"
 		"3 guest crash, 128+N stopped by signal N.\n");
-}
-
-static unsigned usable_host_cpus(void)
-{
-	cpu_set_t set;
-	int n;
-
-	if (sched_getaffinity(0, sizeof(set), &set))
-		return 1;
-	n = CPU_COUNT(&set);
-	return n < 1 ? 1 : n > (int)LAYOUT_MAX_VCPUS ? LAYOUT_MAX_VCPUS : (unsigned)n;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -54,17 +45,43 @@ static int cmd_run(int argc, char **argv)
 		return 0;
 	}
 	log_set_level(cfg.loglevel);
-	if (!cfg.nr_cpus)
-		cfg.nr_cpus = usable_host_cpus();
 
-	ret = vm_create(&vm, &cfg, &e);
+	ret = vm_create(&vm, &cfg, HOST_SYSFS_ROOT, &e);
 	if (!ret) {
-		pr_info("# lkvm run -k %s -m %llu -c %u", cfg.kernel,
-			(unsigned long long)cfg.mem_mib, cfg.nr_cpus);
+		pr_info("# lkvm run -k %s -m %llu -c %u%s", cfg.kernel,
+			(unsigned long long)cfg.mem_mib, vm.nr_vcpus, cfg.pmu ? " --pmu" : "");
 		ret = vm_run(&vm, &e);
 	}
 	vm_destroy(&vm);
 	return ret < 0 ? fatal(&e) : ret;
+}
+
+/* lkvm pmu [list]: the host's CPU PMUs and what `lkvm run --pmu` would pick here. */
+static int cmd_pmu(int argc, char **argv)
+{
+	struct host_pmus *pmus = malloc(sizeof(*pmus));
+	struct pmu_plan_input in = { 0 };
+	struct cpuset process;
+	struct err e = { 0 };
+	int ret;
+
+	if (argc > 1 || (argc == 1 && strcmp(argv[0], "list"))) {
+		fprintf(stderr, "  Fatal: usage: lkvm pmu [list]\n");
+		free(pmus);
+		return LKVM_EXIT_ERROR;
+	}
+	ret = pmus ? 0 : err_set(&e, ENOMEM, "out of memory");
+	if (!ret)
+		ret = cpuset_get_affinity(&process, &e);
+	if (!ret)
+		ret = host_pmus_discover(HOST_SYSFS_ROOT, pmus, &e);
+	if (!ret) {
+		in.pmus = pmus;
+		in.usable = &process;
+		ret = pmu_report_write(stdout, &in, &e);
+	}
+	free(pmus);
+	return ret ? fatal(&e) : 0;
 }
 
 int main(int argc, char **argv)
@@ -77,6 +94,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 2, argv + 2);
+	if (!strcmp(cmd, "pmu"))
+		return cmd_pmu(argc - 2, argv + 2);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("lkvm version %s\n", LKVM_VERSION);
 		return 0;

@@ -38,7 +38,7 @@ static const struct opt_def run_opts[] = {
 	{ "console", 0, ARG_REQUIRED, OPT_CONSOLE, "serial", "guest console (only serial for now)" },
 	{ "network", 'n', ARG_REQUIRED, OPT_NETWORK, "mode=none", "guest network (only mode=none for now)" },
 	{ "nodefaults", 0, ARG_NONE, OPT_NODEFAULTS, NULL, "no default kernel command line" },
-	{ "loglevel", 0, ARG_REQUIRED, OPT_LOGLEVEL, "LEVEL", "error, warning, info or debug" },
+	{ "loglevel", 0, ARG_REQUIRED, OPT_LOGLEVEL, "LEVEL", "error, warning, notice (default), info or debug" },
 	{ "debug", 0, ARG_NONE, OPT_DEBUG, NULL, "same as --loglevel debug" },
 	{ "dump-dtb", 0, ARG_REQUIRED, OPT_DUMP_DTB, "FILE", "write the generated device tree to FILE" },
 	{ "help", 'h', ARG_NONE, OPT_HELP, NULL, "show this help" },
@@ -135,7 +135,7 @@ static int apply_opt(const struct opt_def *o, const char *val, struct vm_config 
 		     struct err *e)
 {
 	static const char *const irqchips[] = { "auto", "gicv3", "gicv2" };
-	static const char *const levels[] = { "error", "warning", "info", "debug" };
+	static const char *const levels[] = { "error", "warning", "notice", "info", "debug" };
 	unsigned choice = 0;
 	int ret;
 
@@ -168,7 +168,7 @@ static int apply_opt(const struct opt_def *o, const char *val, struct vm_config 
 		return 0;
 	case OPT_NODEFAULTS: cfg->nodefaults = true; return 0;
 	case OPT_LOGLEVEL:
-		ret = parse_choice(o->name, val, levels, 4, &choice, e);
+		ret = parse_choice(o->name, val, levels, 5, &choice, e);
 		cfg->loglevel = choice;
 		return ret;
 	case OPT_DEBUG: cfg->loglevel = LOG_DEBUG; return 0;
@@ -250,7 +250,7 @@ static void set_defaults(struct vm_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->mem_mib = DEFAULT_MEM_MIB;
 	cfg->pmu_irq = DEFAULT_PMU_IRQ;
-	cfg->loglevel = LOG_WARNING;
+	cfg->loglevel = LOG_NOTICE;
 }
 
 static int check_config(const struct vm_config *cfg, struct err *e)

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -75,18 +76,32 @@ static void join_vcpus(struct vm *vm)
 	}
 }
 
+/* Threads are created with their affinity, so no vcpu ever enters KVM_RUN off its PMU's CPUs. */
 static int start_vcpus(struct vm *vm, struct err *e)
 {
+	pthread_attr_t attr;
+	cpu_set_t set;
 	unsigned i;
 	int ret;
 
-	for (i = 0; i < vm->nr_vcpus; i++) {
-		ret = pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread, &vm->vcpus[i]);
+	ret = pthread_attr_init(&attr);
+	if (ret)
+		return err_sys(e, ret, "pthread_attr_init");
+	if (vm->vpmu.pin) {
+		cpuset_to_cpu_set(&vm->vpmu.pin_set, &set);
+		ret = pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
 		if (ret)
-			return err_sys(e, ret, "cannot start the thread of vcpu %u", i);
-		vm->vcpus[i].started = true;
+			err_sys(e, ret, "pthread_attr_setaffinity_np");
 	}
-	return 0;
+	for (i = 0; !ret && i < vm->nr_vcpus; i++) {
+		ret = pthread_create(&vm->vcpus[i].thread, &attr, vcpu_thread, &vm->vcpus[i]);
+		if (ret)
+			err_sys(e, ret, "cannot start the thread of vcpu %u", i);
+		else
+			vm->vcpus[i].started = true;
+	}
+	pthread_attr_destroy(&attr);
+	return ret ? -ret : 0;
 }
 
 /* Hands buffered input to the console device; returns true when some is still waiting. */

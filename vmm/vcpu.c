@@ -71,19 +71,22 @@ static void handle_system_event(struct vcpu *vcpu)
 
 static void handle_fail_entry(struct vcpu *vcpu)
 {
-	struct err e = { 0 };
+	const struct vpmu *v = &vcpu->vm->vpmu;
+	uint64_t reason = vcpu->run->fail_entry.hardware_entry_failure_reason;
+	unsigned cpu = vcpu->run->fail_entry.cpu;
+	struct cpulist_buf b;
 
 	/*
-	 * arm64 KVM refuses to enter a vcpu on a host CPU its PMU does not
-	 * cover (KVM_EXIT_FAIL_ENTRY with KVM_EXIT_FAIL_ENTRY_CPU_UNSUPPORTED).
+	 * arm64 KVM refuses to run a vcpu on a host CPU its PMU does not cover
+	 * (KVM_EXIT_FAIL_ENTRY, KVM_EXIT_FAIL_ENTRY_CPU_UNSUPPORTED; KVM API 5).
 	 */
-	err_set(&e, EIO, "vcpu %u: KVM_EXIT_FAIL_ENTRY on host CPU %u (reason 0x%llx)%s",
-		vcpu->id, vcpu->run->fail_entry.cpu,
-		(unsigned long long)vcpu->run->fail_entry.hardware_entry_failure_reason,
-		vcpu->run->fail_entry.hardware_entry_failure_reason ==
-				KVM_EXIT_FAIL_ENTRY_CPU_UNSUPPORTED ?
-			": this host CPU is not covered by the vcpu's PMU; pin the vcpus to that PMU's CPUs" : "");
-	vm_stop(vcpu->vm, LKVM_EXIT_ERROR, &e);
+	if ((reason & KVM_EXIT_FAIL_ENTRY_CPU_UNSUPPORTED) && v->have_plan) {
+		vcpu_fail(vcpu, 0, "KVM_EXIT_FAIL_ENTRY: host CPU %u is not covered by its PMU %s (type %u, CPUs %s)",
+			  cpu, v->plan.pmu.name, v->plan.pmu.type, cpulist_str(&v->plan.pmu.cpus, &b));
+		return;
+	}
+	vcpu_fail(vcpu, 0, "KVM_EXIT_FAIL_ENTRY on host CPU %u, reason 0x%llx", cpu,
+		  (unsigned long long)reason);
 }
 
 /* Returns false when the thread must end. */

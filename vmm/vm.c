@@ -345,7 +345,26 @@ static int create_eventfds(struct vm *vm, struct err *e)
 	return 0;
 }
 
-int vm_create(struct vm *vm, const struct vm_config *cfg, struct err *e)
+/* The PMU and placement plan comes first: a bad --pmu or affinity fails before KVM is touched. */
+static int plan_cpus(struct vm *vm, const char *sysfs_root, struct err *e)
+{
+	struct cpuset process;
+	int ret;
+
+	ret = cpuset_get_affinity(&process, e);
+	if (!ret)
+		ret = vpmu_plan(&vm->vpmu, vm->cfg, sysfs_root, &process, e);
+	if (ret)
+		return ret;
+	vm->nr_vcpus = vm->cfg->nr_cpus;
+	if (!vm->nr_vcpus)
+		vm->nr_vcpus = vpmu_usable_cpus(&vm->vpmu, &process);
+	if (vm->nr_vcpus > LAYOUT_MAX_VCPUS)
+		vm->nr_vcpus = LAYOUT_MAX_VCPUS;
+	return 0;
+}
+
+int vm_create(struct vm *vm, const struct vm_config *cfg, const char *sysfs_root, struct err *e)
 {
 	int ret;
 
@@ -353,14 +372,17 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, struct err *e)
 	vm->cfg = cfg;
 	vm->kvm_fd = vm->vm_fd = vm->stop_fd = vm->console_ready_fd = -1;
 	vm->out_fd = STDOUT_FILENO;
-	vm->nr_vcpus = cfg->nr_cpus;
 	pthread_mutex_init(&vm->stop_lock, NULL);
 
-	ret = create_eventfds(vm, e);
+	ret = plan_cpus(vm, sysfs_root, e);
+	if (!ret)
+		ret = create_eventfds(vm, e);
 	if (!ret)
 		ret = open_kvm(vm, e);
 	if (!ret)
 		ret = create_vm(vm, e);
+	if (!ret)
+		ret = vpmu_check_kvm(&vm->vpmu, vm->vm_fd, e);
 	if (!ret)
 		ret = create_devices(vm, e);
 	if (!ret)

@@ -10,6 +10,7 @@
 #include <linux/kvm.h>
 
 #include "devices/device.h"
+#include "pmu/vpmu.h"
 #include "vmm/config.h"
 #include "vmm/err.h"
 #include "vmm/resources.h"
@@ -45,6 +46,7 @@ struct vm {
 	struct device *console;
 
 	struct arch_vm *arch;
+	struct vpmu vpmu;		/* guest PMU and vcpu thread placement */
 
 	int stop_fd;			/* eventfd: a vcpu thread asks main to stop the VM */
 	int console_ready_fd;		/* eventfd: the console can take input again */
@@ -65,7 +67,7 @@ struct vm {
  * guest-chosen one), with *e set when the stop was an error; vm_destroy()
  * releases whatever exists, after either.
  */
-int vm_create(struct vm *vm, const struct vm_config *cfg, struct err *e);
+int vm_create(struct vm *vm, const struct vm_config *cfg, const char *sysfs_root, struct err *e);
 int vm_run(struct vm *vm, struct err *e);
 void vm_destroy(struct vm *vm);
 

@@ -1,0 +1,170 @@
+/* vpmu.c: plans a VM's host PMU and CPU placement and drives KVM's vcpu PMU attributes in the documented order. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pmu/host.h"
+#include "pmu/vpmu.h"
+#include "vmm/kvm.h"
+#include "vmm/log.h"
+
+static int usable_set(const struct vm_config *cfg, const struct cpuset *process,
+		      struct cpuset *usable, struct err *e)
+{
+	struct cpulist_buf b1, b2;
+	struct cpuset want;
+	int ret;
+
+	*usable = *process;
+	if (!cfg->vcpu_affinity)
+		return 0;
+	ret = cpulist_parse(cfg->vcpu_affinity, &want, e);
+	if (ret)
+		return ret;
+	if (cpuset_empty(&want))
+		return err_set(e, EINVAL, "--vcpu-affinity: empty CPU list");
+	if (!cpuset_is_subset(&want, process))
+		return err_set(e, EINVAL, "--vcpu-affinity %s: lkvm may only run on CPUs %s",
+			       cpulist_str(&want, &b1), cpulist_str(process, &b2));
+	*usable = want;
+	return 0;
+}
+
+/* Every CPU some CPU PMU covers. */
+static void covered_cpus(const struct host_pmus *pmus, struct cpuset *all)
+{
+	unsigned i;
+	int c;
+
+	cpuset_zero(all);
+	for (i = 0; i < pmus->count; i++)
+		for (c = cpuset_first(&pmus->pmu[i].cpus); c >= 0;
+		     c = cpuset_next(&pmus->pmu[i].cpus, c + 1))
+			cpuset_add(all, c);
+}
+
+static int choose_pmu(struct vpmu *v, const struct vm_config *cfg, const struct host_pmus *pmus,
+		      struct cpuset *usable, struct err *e)
+{
+	struct pmu_plan_input in;
+	struct cpulist_buf b;
+	unsigned i;
+	int ret;
+
+	for (i = 0; i < pmus->nwarn; i++)
+		pr_warn("host PMUs: %s", pmus->warn[i]);
+	if (cfg->pmu_no_pin)
+		covered_cpus(pmus, usable);
+	in = (struct pmu_plan_input){
+		.pmus = pmus,
+		.usable = usable,
+		.affinity_explicit = cfg->vcpu_affinity != NULL,
+		.request = cfg->pmu_name,
+	};
+	ret = pmu_plan_choose(&in, &v->plan, e);
+	if (ret)
+		return ret;
+	v->have_plan = true;
+	v->pin = !cfg->pmu_no_pin;
+	v->pin_set = v->plan.pin;
+	/* On big.LITTLE the choice is the user's business: always say which and why. */
+	if (v->plan.heterogeneous)
+		pr_notice("--pmu: %s; vcpu threads %s CPUs %s", v->plan.reason,
+			  v->pin ? "pinned to" : "NOT pinned (--pmu-no-pin), PMU covers",
+			  cpulist_str(&v->plan.pin, &b));
+	else
+		pr_info("--pmu: %s", v->plan.reason);
+	return 0;
+}
+
+int vpmu_plan(struct vpmu *v, const struct vm_config *cfg, const char *sysfs_root,
+	      const struct cpuset *process, struct err *e)
+{
+	struct host_pmus *pmus;
+	struct cpuset usable;
+	int ret;
+
+	memset(v, 0, sizeof(*v));
+	v->enabled = cfg->pmu;
+	v->irq = cfg->pmu_irq;
+	ret = usable_set(cfg, process, &usable, e);
+	if (ret)
+		return ret;
+	if (!cfg->pmu) {
+		v->pin = cfg->vcpu_affinity != NULL;
+		v->pin_set = usable;
+		return 0;
+	}
+	pmus = malloc(sizeof(*pmus));
+	if (!pmus)
+		return err_set(e, ENOMEM, "out of memory");
+	ret = host_pmus_discover(sysfs_root, pmus, e);
+	if (!ret)
+		ret = choose_pmu(v, cfg, pmus, &usable, e);
+	free(pmus);
+	return ret;
+}
+
+unsigned vpmu_usable_cpus(const struct vpmu *v, const struct cpuset *process)
+{
+	return cpuset_count(v->pin ? &v->pin_set : process);
+}
+
+int vpmu_check_kvm(const struct vpmu *v, int vm_fd, struct err *e)
+{
+	if (v->enabled && !kvm_check_cap(vm_fd, KVM_CAP_ARM_PMU_V3))
+		return err_set(e, ENOTSUP, "--pmu: host KVM lacks KVM_CAP_ARM_PMU_V3 (no guest PMU support)");
+	return 0;
+}
+
+void vpmu_vcpu_features(const struct vpmu *v, struct kvm_vcpu_init *init)
+{
+	if (v->enabled)
+		init->features[0] |= 1U << KVM_ARM_VCPU_PMU_V3;
+}
+
+static int pmu_attr(int vcpu_fd, uint64_t attr, const void *val, const char *name, struct err *e)
+{
+	if (!kvm_has_attr(vcpu_fd, KVM_ARM_VCPU_PMU_V3_CTRL, attr))
+		return err_set(e, ENOTSUP, "--pmu: host KVM lacks %s", name);
+	return kvm_set_attr(vcpu_fd, KVM_ARM_VCPU_PMU_V3_CTRL, attr, val, name, e);
+}
+
+static int configure_set_pmu(struct vpmu *v, int vcpu_fd, unsigned vcpu_id, struct err *e)
+{
+	int type = v->plan.pmu.type;
+
+	if (vcpu_id == 0)
+		v->set_pmu = kvm_has_attr(vcpu_fd, KVM_ARM_VCPU_PMU_V3_CTRL,
+					  KVM_ARM_VCPU_PMU_V3_SET_PMU);
+	if (!v->set_pmu) {
+		/* Pre-5.18 KVM binds the PMU it probed first; harmless only where there is one. */
+		if (vcpu_id == 0 && v->plan.heterogeneous)
+			pr_warn("--pmu: host KVM lacks KVM_ARM_VCPU_PMU_V3_SET_PMU: KVM picks the host PMU itself, "
+				"which may not be %s; vcpus stay pinned to its CPUs", v->plan.pmu.name);
+		return 0;
+	}
+	return pmu_attr(vcpu_fd, KVM_ARM_VCPU_PMU_V3_SET_PMU, &type,
+			"KVM_ARM_VCPU_PMU_V3_SET_PMU", e);
+}
+
+int vpmu_vcpu_configure(struct vpmu *v, int vcpu_fd, unsigned vcpu_id, struct err *e)
+{
+	int irq = v->irq;
+	int ret;
+
+	if (!v->enabled)
+		return 0;
+	ret = configure_set_pmu(v, vcpu_fd, vcpu_id, e);
+	if (ret)
+		return ret;
+	/* Counter limit and event filter (later) go here: after SET_PMU, before IRQ. */
+	return pmu_attr(vcpu_fd, KVM_ARM_VCPU_PMU_V3_IRQ, &irq, "KVM_ARM_VCPU_PMU_V3_IRQ", e);
+}
+
+int vpmu_vcpu_init(const struct vpmu *v, int vcpu_fd, struct err *e)
+{
+	if (!v->enabled)
+		return 0;
+	return pmu_attr(vcpu_fd, KVM_ARM_VCPU_PMU_V3_INIT, NULL, "KVM_ARM_VCPU_PMU_V3_INIT", e);
+}
