@@ -108,7 +108,8 @@ static int check_best(const struct pmu_plan_input *in, const struct host_pmu *be
 		       describe_pmus(in->pmus, NULL, true, list, sizeof(list)));
 }
 
-static int check_usable(const struct pmu_plan_input *in, unsigned int pmus_covering, struct err *e)
+/* What must hold whatever the request: some CPU PMU, some usable CPU, an explicit affinity within one PMU. */
+static int check_inputs(const struct pmu_plan_input *in, unsigned int pmus_covering, struct err *e)
 {
 	char list[LIST_MAX];
 	struct cpulist_buf ub;
@@ -171,7 +172,7 @@ int pmu_plan_choose(const struct pmu_plan_input *in, struct pmu_plan *out, struc
 
 	memset(out, 0, sizeof(*out));
 	out->pmus_covering = rank_pmus(in, &p, &tie);
-	ret = check_usable(in, out->pmus_covering, e);
+	ret = check_inputs(in, out->pmus_covering, e);
 	if (ret)
 		return ret;
 	ret = requested ? resolve_request(in, &p, e) : check_best(in, p, e);

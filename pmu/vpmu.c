@@ -12,15 +12,16 @@ static int usable_set(const struct vm_config *cfg, const struct cpuset *process,
 		      struct cpuset *usable, struct err *e)
 {
 	struct cpulist_buf b1, b2;
+	struct err parse = { 0 };
 	struct cpuset want;
 	int ret;
 
 	*usable = *process;
 	if (!cfg->vcpu_affinity)
 		return 0;
-	ret = cpulist_parse(cfg->vcpu_affinity, &want, e);
+	ret = cpulist_parse(cfg->vcpu_affinity, &want, &parse);
 	if (ret)
-		return ret;
+		return err_set(e, -ret, "--vcpu-affinity: %s", parse.msg);
 	if (cpuset_empty(&want))
 		return err_set(e, EINVAL, "--vcpu-affinity: empty CPU list");
 	if (!cpuset_is_subset(&want, process))
@@ -34,13 +35,10 @@ static int usable_set(const struct vm_config *cfg, const struct cpuset *process,
 static void covered_cpus(const struct host_pmus *pmus, struct cpuset *all)
 {
 	unsigned i;
-	int c;
 
 	cpuset_zero(all);
 	for (i = 0; i < pmus->count; i++)
-		for (c = cpuset_first(&pmus->pmu[i].cpus); c >= 0;
-		     c = cpuset_next(&pmus->pmu[i].cpus, c + 1))
-			cpuset_add(all, c);
+		cpuset_or(all, all, &pmus->pmu[i].cpus);
 }
 
 static int choose_pmu(struct vpmu *v, const struct vm_config *cfg, const struct host_pmus *pmus,
