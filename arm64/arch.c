@@ -76,7 +76,8 @@ static int set_one_reg(int fd, uint64_t id, uint64_t val, struct err *e)
 			KVM_REG_ARM_CORE_REG(name))
 #define MPIDR_EL1 ARM64_SYS_REG(3, 0, 0, 0, 5)
 
-int arch_vcpu_init(struct vm *vm, struct vcpu *vcpu, struct err *e)
+/* KVM_ARM_VCPU_INIT (KVM API 4.82); a second call resets the vcpu and must repeat the features. */
+static int vcpu_init_ioctl(struct vm *vm, struct vcpu *vcpu, struct err *e)
 {
 	struct kvm_vcpu_init init = { 0 };
 	int ret;
@@ -91,7 +92,21 @@ int arch_vcpu_init(struct vm *vm, struct vcpu *vcpu, struct err *e)
 		init.features[0] |= 1U << KVM_ARM_VCPU_POWER_OFF;
 	vpmu_vcpu_features(&vm->vpmu, &init);
 	ret = KVM_IOCTL(vcpu->fd, KVM_ARM_VCPU_INIT, &init, e);
-	if (ret < 0)
+	return ret < 0 ? ret : 0;
+}
+
+int arch_vcpu_reset(struct vm *vm, struct vcpu *vcpu, struct err *e)
+{
+	/* The PMU keeps its SET_PMU/IRQ/INIT configuration across a vcpu reset. */
+	return vcpu_init_ioctl(vm, vcpu, e);
+}
+
+int arch_vcpu_init(struct vm *vm, struct vcpu *vcpu, struct err *e)
+{
+	int ret;
+
+	ret = vcpu_init_ioctl(vm, vcpu, e);
+	if (ret)
 		return ret;
 	ret = vpmu_vcpu_configure(&vm->vpmu, vcpu->fd, vcpu->id, e);
 	if (ret)
@@ -177,7 +192,7 @@ int arch_load_images(struct vm *vm, struct err *e)
 	}
 	ret = parse_kernel(kfd, ksize, &a->kernel, e);
 	if (!ret)
-		ret = boot_layout_place(vm->ram_base, vm->ram_size, &a->kernel, isize, &a->boot, e);
+		ret = boot_layout_place(vm->mem.gpa, vm->mem.size, &a->kernel, isize, &a->boot, e);
 	if (!ret)
 		ret = load_file(vm, "kernel", kfd, a->boot.kernel, ksize, e);
 	if (!ret && ifd >= 0)

@@ -12,7 +12,10 @@
  *               | read as zero)                  |
  *   0x0100_0000 +--------------------------------+ LAYOUT_UART_BASE
  *               | 16550 UART (ttyS0), 4 KiB      |
- *   0x0100_1000 +--------------------------------+ LAYOUT_MMIO_BASE
+ *   0x0100_1000 +--------------------------------+ LAYOUT_EXIT_BASE
+ *               | exit device: guest writes its  |
+ *               | exit status here (4 KiB)       |
+ *   0x0100_2000 +--------------------------------+ LAYOUT_MMIO_BASE
  *               | device MMIO windows, handed    |
  *               | out by vmm/resources.c         |
  *   0x0800_0000 +--------------------------------+ LAYOUT_MMIO_END
@@ -38,7 +41,10 @@
 #define LAYOUT_UART_BASE	0x01000000ULL
 #define LAYOUT_UART_SIZE	0x1000ULL
 
-#define LAYOUT_MMIO_BASE	0x01001000ULL
+#define LAYOUT_EXIT_BASE	0x01001000ULL
+#define LAYOUT_EXIT_SIZE	0x1000ULL
+
+#define LAYOUT_MMIO_BASE	0x01002000ULL
 #define LAYOUT_MMIO_END		0x08000000ULL
 
 #define LAYOUT_GICD_BASE	0x3fff0000ULL

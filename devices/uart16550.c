@@ -160,7 +160,12 @@ static size_t uart_console_in(struct device *dev, const uint8_t *buf, size_t len
 
 static void uart_reset(struct device *dev)
 {
-	memset(dev->priv, 0, sizeof(struct uart));
+	struct uart *u = dev->priv;
+	int level = u->irq_level;
+
+	memset(u, 0, sizeof(*u));
+	if (level)
+		dev->host->set_irq(dev->host->ctx, dev->spi, 0);
 }
 
 static int uart_init(struct device *dev, struct err *e)

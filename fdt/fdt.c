@@ -197,11 +197,22 @@ static void add_psci(struct builder *b)
 	end(b);
 }
 
+static const char *const dev_node_names[] = {
+	[DT_DEV_UART16550] = "uart",
+	[DT_DEV_VIRTIO_MMIO] = "virtio_mmio",
+	[DT_DEV_EXIT] = "exit",
+};
+
 static void dev_node_name(char *buf, size_t len, const struct dt_device *dev)
 {
-	node_name(buf, len, dev->kind == DT_DEV_UART16550 ? "uart" : "virtio_mmio", dev->base);
+	node_name(buf, len, dev_node_names[dev->kind], dev->base);
 }
 
+/*
+ * The 16550 interrupt is level-high (the UART holds it while a cause is
+ * pending); virtio-mmio's is edge-rising because KVM's irqfd injects a pulse.
+ * The exit device has no interrupt.
+ */
 static void add_device(struct builder *b, const struct dt_device *dev)
 {
 	uint64_t reg[2] = { dev->base, dev->size };
@@ -212,11 +223,19 @@ static void add_device(struct builder *b, const struct dt_device *dev)
 	begin(b, name);
 	prop_str(b, "compatible", dev->compatible);
 	prop_reg(b, reg, 1);
-	prop_cells(b, "interrupts", irq, 3);
-	if (dev->kind == DT_DEV_UART16550)
+	switch (dev->kind) {
+	case DT_DEV_UART16550:
+		prop_cells(b, "interrupts", irq, 3);
 		prop_u32(b, "clock-frequency", 1843200);
-	else
+		break;
+	case DT_DEV_VIRTIO_MMIO:
+		irq[2] = IRQ_EDGE_RISING;
+		prop_cells(b, "interrupts", irq, 3);
 		prop_empty(b, "dma-coherent");
+		break;
+	case DT_DEV_EXIT:
+		break;
+	}
 	end(b);
 }
 

@@ -8,7 +8,7 @@
 
 #include "vmm/err.h"
 
-enum dt_dev_kind { DT_DEV_UART16550, DT_DEV_VIRTIO_MMIO };
+enum dt_dev_kind { DT_DEV_UART16550, DT_DEV_VIRTIO_MMIO, DT_DEV_EXIT };
 
 struct dt_device {
 	enum dt_dev_kind kind;

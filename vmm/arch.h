@@ -28,6 +28,9 @@ int arch_vm_init(struct vm *vm, struct err *e);
 /* After KVM_CREATE_VCPU: KVM_ARM_VCPU_INIT with the VM's features; fills vcpu->mpidr. */
 int arch_vcpu_init(struct vm *vm, struct vcpu *vcpu, struct err *e);
 
+/* Guest reset (--reboot restart): the vcpu back to its power-on state, features unchanged. */
+int arch_vcpu_reset(struct vm *vm, struct vcpu *vcpu, struct err *e);
+
 /* After every vcpu exists: finishes the interrupt controller (and PMU) initialisation. */
 int arch_vcpus_ready(struct vm *vm, struct err *e);
 

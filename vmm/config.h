@@ -8,6 +8,10 @@
 #include "vmm/log.h"
 
 enum irqchip_kind { IRQCHIP_AUTO, IRQCHIP_GICV3, IRQCHIP_GICV2 };
+enum console_kind { CONSOLE_SERIAL, CONSOLE_VIRTIO };
+enum reboot_mode { REBOOT_EXIT, REBOOT_RESTART };
+
+#define MAX_DISKS		8
 
 #define DEFAULT_MEM_MIB		256U
 #define DEFAULT_PMU_IRQ		23U	/* PPI 7: the INTID Linux/QEMU use for PMUv3 */
@@ -22,6 +26,15 @@ struct vm_config {
 	enum irqchip_kind irqchip;
 	enum log_level loglevel;
 	const char *dump_dtb;		/* write the DTB here before running */
+
+	const char *disks[MAX_DISKS];	/* -d PATH[,ro], in order */
+	unsigned nr_disks;
+	enum console_kind console;
+	bool rng;			/* --rng: virtio entropy device */
+	const char *network;		/* -n mode=tap,tapif=NAME; NULL or mode=none: no NIC */
+	unsigned timeout_s;		/* --timeout: 0 = none */
+	const char *console_log;	/* --console-log FILE */
+	enum reboot_mode reboot;
 
 	bool pmu;			/* --pmu */
 	const char *pmu_name;		/* --pmu=NAME|TYPE, NULL: choose */

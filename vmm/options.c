@@ -12,7 +12,8 @@ enum opt_arg { ARG_NONE, ARG_REQUIRED, ARG_OPTIONAL };
 enum opt_id {
 	OPT_HELP, OPT_KERNEL, OPT_INITRD, OPT_PARAMS, OPT_CPUS, OPT_MEM, OPT_IRQCHIP,
 	OPT_PMU, OPT_PMU_IRQ, OPT_VCPU_AFFINITY, OPT_PMU_NO_PIN, OPT_CONSOLE, OPT_NETWORK,
-	OPT_NODEFAULTS, OPT_LOGLEVEL, OPT_DEBUG, OPT_DUMP_DTB, OPT_UNSUPPORTED,
+	OPT_NODEFAULTS, OPT_LOGLEVEL, OPT_DEBUG, OPT_DUMP_DTB, OPT_DISK, OPT_RNG, OPT_TIMEOUT,
+	OPT_CONSOLE_LOG, OPT_REBOOT, OPT_UNSUPPORTED,
 };
 
 struct opt_def {
@@ -35,19 +36,22 @@ static const struct opt_def run_opts[] = {
 	{ "pmu-irq", 0, ARG_REQUIRED, OPT_PMU_IRQ, "INTID", "PMU overflow PPI, 16..31 (default 23)" },
 	{ "vcpu-affinity", 0, ARG_REQUIRED, OPT_VCPU_AFFINITY, "CPULIST", "host CPUs the vcpus may run on" },
 	{ "pmu-no-pin", 0, ARG_NONE, OPT_PMU_NO_PIN, NULL, "do not pin vcpu threads (testing only)" },
-	{ "console", 0, ARG_REQUIRED, OPT_CONSOLE, "serial", "guest console (only serial for now)" },
-	{ "network", 'n', ARG_REQUIRED, OPT_NETWORK, "mode=none", "guest network (only mode=none for now)" },
+	{ "disk", 'd', ARG_REQUIRED, OPT_DISK, "PATH[,ro]", "raw disk image as virtio-blk (repeatable)" },
+	{ "console", 0, ARG_REQUIRED, OPT_CONSOLE, "serial|virtio", "guest console: 16550 ttyS0 (default) or virtio hvc0" },
+	{ "rng", 0, ARG_NONE, OPT_RNG, NULL, "virtio entropy device fed by getrandom()" },
+	{ "network", 'n', ARG_REQUIRED, OPT_NETWORK, "mode=tap,tapif=NAME|mode=none", "virtio-net on a tap device, or none" },
+	{ "timeout", 0, ARG_REQUIRED, OPT_TIMEOUT, "SECONDS", "stop the VM after SECONDS (exit status 124)" },
+	{ "console-log", 0, ARG_REQUIRED, OPT_CONSOLE_LOG, "FILE", "also write all console output to FILE" },
+	{ "reboot", 0, ARG_REQUIRED, OPT_REBOOT, "exit|restart", "on guest reset: exit with status 2 (default) or reboot" },
 	{ "nodefaults", 0, ARG_NONE, OPT_NODEFAULTS, NULL, "no default kernel command line" },
 	{ "loglevel", 0, ARG_REQUIRED, OPT_LOGLEVEL, "LEVEL", "error, warning, notice (default), info or debug" },
 	{ "debug", 0, ARG_NONE, OPT_DEBUG, NULL, "same as --loglevel debug" },
 	{ "dump-dtb", 0, ARG_REQUIRED, OPT_DUMP_DTB, "FILE", "write the generated device tree to FILE" },
 	{ "help", 'h', ARG_NONE, OPT_HELP, NULL, "show this help" },
 	/* kvmtool options lkvm does not implement (yet): refused, never ignored. */
-	{ "disk", 'd', ARG_REQUIRED, OPT_UNSUPPORTED, NULL, NULL },
 	{ "firmware", 'f', ARG_REQUIRED, OPT_UNSUPPORTED, NULL, NULL },
 	{ "9p", 0, ARG_REQUIRED, OPT_UNSUPPORTED, NULL, NULL },
 	{ "balloon", 0, ARG_NONE, OPT_UNSUPPORTED, NULL, NULL },
-	{ "rng", 0, ARG_NONE, OPT_UNSUPPORTED, NULL, NULL },
 	{ "hugetlbfs", 0, ARG_REQUIRED, OPT_UNSUPPORTED, NULL, NULL },
 	{ "sandbox", 0, ARG_REQUIRED, OPT_UNSUPPORTED, NULL, NULL },
 	{ "tty", 0, ARG_REQUIRED, OPT_UNSUPPORTED, NULL, NULL },
@@ -117,6 +121,31 @@ static int parse_pmu_irq(const char *s, unsigned *irq, struct err *e)
 	return 0;
 }
 
+static int parse_timeout(const char *s, unsigned *out, struct err *e)
+{
+	uint64_t v;
+
+	if (parse_u64(s, &v) || v < 1 || v > 7 * 24 * 3600)
+		return err_set(e, EINVAL, "--timeout: '%s' is not a number of seconds (1..604800)", s);
+	*out = v;
+	return 0;
+}
+
+/* -n mode=none | mode=tap,tapif=NAME (kvmtool's syntax, the subset lkvm implements). */
+static int parse_network(const char *s, struct vm_config *cfg, struct err *e)
+{
+	if (!strcmp(s, "mode=none")) {
+		cfg->network = NULL;
+		return 0;
+	}
+	if (!strncmp(s, "mode=tap,tapif=", 15) && s[15] && strlen(s + 15) < 16 &&
+	    !strpbrk(s + 15, ",/ ")) {
+		cfg->network = s;
+		return 0;
+	}
+	return err_set(e, EINVAL, "--network %s: expected mode=none or mode=tap,tapif=NAME", s);
+}
+
 static int parse_choice(const char *opt, const char *s, const char *const *names, unsigned n,
 			unsigned *out, struct err *e)
 {
@@ -135,6 +164,8 @@ static int apply_opt(const struct opt_def *o, const char *val, struct vm_config 
 		     struct err *e)
 {
 	static const char *const irqchips[] = { "auto", "gicv3", "gicv2" };
+	static const char *const consoles[] = { "serial", "virtio" };
+	static const char *const reboots[] = { "exit", "restart" };
 	static const char *const levels[] = { "error", "warning", "notice", "info", "debug" };
 	unsigned choice = 0;
 	int ret;
@@ -159,13 +190,24 @@ static int apply_opt(const struct opt_def *o, const char *val, struct vm_config 
 	case OPT_VCPU_AFFINITY: cfg->vcpu_affinity = val; return 0;
 	case OPT_PMU_NO_PIN: cfg->pmu_no_pin = true; return 0;
 	case OPT_CONSOLE:
-		if (strcmp(val, "serial"))
-			return err_set(e, EINVAL, "--console %s: not supported yet (only 'serial')", val);
+		ret = parse_choice(o->name, val, consoles, 2, &choice, e);
+		cfg->console = choice;
+		return ret;
+	case OPT_NETWORK: return parse_network(val, cfg, e);
+	case OPT_DISK:
+		if (cfg->nr_disks == MAX_DISKS)
+			return err_set(e, EINVAL, "--disk: at most %u disks", MAX_DISKS);
+		if (!*val)
+			return err_set(e, EINVAL, "--disk: empty path");
+		cfg->disks[cfg->nr_disks++] = val;
 		return 0;
-	case OPT_NETWORK:
-		if (strcmp(val, "mode=none"))
-			return err_set(e, EINVAL, "--network %s: not supported yet (only 'mode=none')", val);
-		return 0;
+	case OPT_RNG: cfg->rng = true; return 0;
+	case OPT_TIMEOUT: return parse_timeout(val, &cfg->timeout_s, e);
+	case OPT_CONSOLE_LOG: cfg->console_log = val; return 0;
+	case OPT_REBOOT:
+		ret = parse_choice(o->name, val, reboots, 2, &choice, e);
+		cfg->reboot = choice;
+		return ret;
 	case OPT_NODEFAULTS: cfg->nodefaults = true; return 0;
 	case OPT_LOGLEVEL:
 		ret = parse_choice(o->name, val, levels, 5, &choice, e);

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "vmm/exit.h"
@@ -161,20 +162,53 @@ static void handle_signal(struct vm *vm, int sigfd)
 	vm_stop(vm, LKVM_EXIT_SIGNAL + si.ssi_signo, NULL);
 }
 
-enum { PFD_STOP, PFD_SIGNAL, PFD_READY, PFD_INPUT, NR_PFDS };
+enum { PFD_STOP, PFD_SIGNAL, PFD_READY, PFD_INPUT, PFD_TIMEOUT, NR_PFDS };
 
-static void serve(struct vm *vm, struct term *t, int sigfd)
+/* --timeout: a timerfd armed once for the whole run, reboots included. */
+static int arm_timeout(unsigned seconds, int *tfd, struct err *e)
+{
+	struct itimerspec its = { .it_value.tv_sec = seconds };
+
+	*tfd = -1;
+	if (!seconds)
+		return 0;
+	*tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (*tfd < 0)
+		return err_sys(e, errno, "timerfd_create");
+	if (timerfd_settime(*tfd, 0, &its, NULL))
+		return err_sys(e, errno, "timerfd_settime");
+	return 0;
+}
+
+static void serve_watches(struct vm *vm, const struct pollfd *pfd)
+{
+	unsigned i;
+
+	for (i = 0; i < vm->nr_watches; i++)
+		if (pfd[i].revents & POLLIN)
+			vm->watches[i].cb(vm->watches[i].arg);
+}
+
+/*
+ * The main thread's loop: stop requests, signals, console input and the
+ * device event sources (queue kicks, taps) all wait in one poll().
+ */
+static void serve(struct vm *vm, struct term *t, int sigfd, int tfd)
 {
 	struct input in = { .fd = fcntl(STDIN_FILENO, F_GETFD) < 0 ? -1 : STDIN_FILENO };
-	struct pollfd pfd[NR_PFDS];
+	struct pollfd pfd[NR_PFDS + VM_MAX_WATCHES];
+	unsigned i;
 
+	for (i = 0; i < vm->nr_watches; i++)
+		pfd[NR_PFDS + i] = (struct pollfd){ .fd = vm->watches[i].fd, .events = POLLIN };
 	for (;;) {
 		pfd[PFD_STOP] = (struct pollfd){ .fd = vm->stop_fd, .events = POLLIN };
 		pfd[PFD_SIGNAL] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
 		pfd[PFD_READY] = (struct pollfd){ .fd = vm->console_ready_fd, .events = POLLIN };
-		/* Read more input only when the UART took all of the last. */
+		/* Read more input only when the console took all of the last. */
 		pfd[PFD_INPUT] = (struct pollfd){ .fd = in.len ? -1 : in.fd, .events = POLLIN };
-		if (poll(pfd, NR_PFDS, -1) < 0) {
+		pfd[PFD_TIMEOUT] = (struct pollfd){ .fd = tfd, .events = POLLIN };
+		if (poll(pfd, NR_PFDS + vm->nr_watches, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			pr_err("poll: %s", strerror(errno));
@@ -185,6 +219,10 @@ static void serve(struct vm *vm, struct term *t, int sigfd)
 			return;
 		if (pfd[PFD_SIGNAL].revents)
 			handle_signal(vm, sigfd);
+		if (pfd[PFD_TIMEOUT].revents) {
+			pr_notice("--timeout %u s expired: stopping the VM", vm->cfg->timeout_s);
+			vm_stop(vm, LKVM_EXIT_TIMEOUT, NULL);
+		}
 		if (pfd[PFD_READY].revents) {
 			drain_eventfd(vm->console_ready_fd);
 			feed_console(vm, &in);
@@ -193,28 +231,55 @@ static void serve(struct vm *vm, struct term *t, int sigfd)
 			read_input(vm, t, &in);
 		else if (pfd[PFD_INPUT].revents & POLLNVAL)
 			in.fd = -1;
+		serve_watches(vm, pfd + NR_PFDS);
 	}
+}
+
+static bool restart_wanted(struct vm *vm)
+{
+	return vm->exit_status == LKVM_EXIT_RESET && vm->cfg->reboot == REBOOT_RESTART &&
+	       !vm->stop_err.msg[0];
+}
+
+/* One boot of the guest: vcpu threads up, serve until something stops the VM, threads down. */
+static void run_once(struct vm *vm, struct term *t, int sigfd, int tfd)
+{
+	struct err e = { 0 };
+
+	if (start_vcpus(vm, &e))
+		vm_stop(vm, LKVM_EXIT_ERROR, &e);
+	else
+		serve(vm, t, sigfd, tfd);
+	kick_vcpus(vm);
+	join_vcpus(vm);
 }
 
 int vm_run(struct vm *vm, struct err *e)
 {
 	struct term t = { 0 };
-	int sigfd = -1, ret;
+	int sigfd = -1, tfd = -1, ret;
 
 	ret = setup_signals(&sigfd, e);
+	if (!ret)
+		ret = arm_timeout(vm->cfg->timeout_s, &tfd, e);
 	if (ret)
-		return ret;
+		goto out;
 	if (term_raw(&t))
 		pr_warn("cannot put the terminal in raw mode; line-buffered console input");
-	ret = start_vcpus(vm, e);
-	if (ret)
-		vm_stop(vm, LKVM_EXIT_ERROR, e);
-	else
-		serve(vm, &t, sigfd);
-	kick_vcpus(vm);
-	join_vcpus(vm);
+	run_once(vm, &t, sigfd, tfd);
+	while (!ret && restart_wanted(vm)) {
+		ret = vm_reboot(vm, e);
+		if (!ret)
+			run_once(vm, &t, sigfd, tfd);
+	}
 	term_restore(&t);
-	close(sigfd);
+out:
+	if (sigfd >= 0)
+		close(sigfd);
+	if (tfd >= 0)
+		close(tfd);
+	if (ret)
+		return ret;
 
 	if (vm->stop_err.msg[0]) {
 		*e = vm->stop_err;

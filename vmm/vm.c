@@ -19,7 +19,13 @@
 #include "vmm/vm.h"
 
 #define MIB (1024ULL * 1024)
-#define DEFAULT_CMDLINE "console=ttyS0 earlycon=uart8250,mmio,0x1000000 panic=-1"
+/*
+ * With --console virtio, hvc0 is named last so it becomes /dev/console once
+ * the virtio_console driver is there; until then (a modular driver) the
+ * kernel keeps ttyS0, so init always has a console.
+ */
+#define DEFAULT_CMDLINE_SERIAL "console=ttyS0 earlycon=uart8250,mmio,0x1000000 panic=-1"
+#define DEFAULT_CMDLINE_VIRTIO "console=ttyS0 console=hvc0 earlycon=uart8250,mmio,0x1000000 panic=-1"
 
 struct required_cap {
 	long cap;
@@ -78,9 +84,9 @@ static int create_vm(struct vm *vm, struct err *e)
 	ret = check_ram_size(vm->cfg, e);
 	if (ret)
 		return ret;
-	vm->ram_base = arch_ram_base();
-	vm->ram_size = vm->cfg->mem_mib * MIB;
-	ret = arch_vm_type(vm->kvm_fd, vm->ram_base + vm->ram_size, &type, e);
+	vm->mem.gpa = arch_ram_base();
+	vm->mem.size = vm->cfg->mem_mib * MIB;
+	ret = arch_vm_type(vm->kvm_fd, vm->mem.gpa + vm->mem.size, &type, e);
 	if (ret)
 		return ret;
 	vm->vm_fd = KVM_IOCTL(vm->kvm_fd, KVM_CREATE_VM, type, e);
@@ -88,19 +94,19 @@ static int create_vm(struct vm *vm, struct err *e)
 		return vm->vm_fd;
 
 	/* NORESERVE: untouched guest RAM costs the host nothing. */
-	vm->ram = mmap(NULL, vm->ram_size, PROT_READ | PROT_WRITE,
+	vm->mem.host = mmap(NULL, vm->mem.size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (vm->ram == MAP_FAILED) {
-		vm->ram = NULL;
+	if (vm->mem.host == MAP_FAILED) {
+		vm->mem.host = NULL;
 		return err_sys(e, errno, "cannot map %llu MiB of guest RAM",
 			       (unsigned long long)vm->cfg->mem_mib);
 	}
-	madvise(vm->ram, vm->ram_size, MADV_HUGEPAGE);
+	madvise(vm->mem.host, vm->mem.size, MADV_HUGEPAGE);
 	region = (struct kvm_userspace_memory_region){
 		.slot = 0,
-		.guest_phys_addr = vm->ram_base,
-		.memory_size = vm->ram_size,
-		.userspace_addr = (uint64_t)(uintptr_t)vm->ram,
+		.guest_phys_addr = vm->mem.gpa,
+		.memory_size = vm->mem.size,
+		.userspace_addr = (uint64_t)(uintptr_t)vm->mem.host,
 	};
 	ret = KVM_IOCTL(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region, e);
 	return ret < 0 ? ret : 0;
@@ -108,14 +114,7 @@ static int create_vm(struct vm *vm, struct err *e)
 
 void *vm_gpa_to_host(const struct vm *vm, uint64_t gpa, uint64_t len)
 {
-	uint64_t off;
-
-	if (gpa < vm->ram_base)
-		return NULL;
-	off = gpa - vm->ram_base;
-	if (off > vm->ram_size || len > vm->ram_size - off)
-		return NULL;
-	return vm->ram + off;
+	return gmem_ptr(&vm->mem, gpa, len);
 }
 
 /* device_host callbacks: the devices' only way to the outside. */
@@ -128,12 +127,10 @@ static void host_set_irq(void *ctx, unsigned spi, int level)
 		vm_stop(vm, LKVM_EXIT_ERROR, &e);
 }
 
-static void host_console_out(void *ctx, const uint8_t *buf, size_t len)
+static void write_all(int fd, const uint8_t *buf, size_t len)
 {
-	struct vm *vm = ctx;
-
 	while (len) {
-		ssize_t n = write(vm->out_fd, buf, len);
+		ssize_t n = write(fd, buf, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -142,6 +139,15 @@ static void host_console_out(void *ctx, const uint8_t *buf, size_t len)
 		buf += n;
 		len -= n;
 	}
+}
+
+static void host_console_out(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct vm *vm = ctx;
+
+	write_all(vm->out_fd, buf, len);
+	if (vm->log_fd >= 0)
+		write_all(vm->log_fd, buf, len);
 }
 
 static void host_console_ready(void *ctx)
@@ -153,7 +159,67 @@ static void host_console_ready(void *ctx)
 		pr_debug("console: eventfd write: %s", strerror(errno));
 }
 
-static int add_device(struct vm *vm, const struct device_slot *slot, struct err *e)
+static int host_ioeventfd(void *ctx, uint64_t addr, uint32_t match, struct err *e)
+{
+	struct vm *vm = ctx;
+	struct kvm_ioeventfd io = {
+		.datamatch = match,
+		.addr = addr,
+		.len = 4,
+		.flags = KVM_IOEVENTFD_FLAG_DATAMATCH,
+	};
+	int ret;
+
+	if (!kvm_check_cap(vm->kvm_fd, KVM_CAP_IOEVENTFD))
+		return err_set(e, ENOTSUP, "host KVM lacks KVM_CAP_IOEVENTFD");
+	io.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (io.fd < 0)
+		return err_sys(e, errno, "eventfd");
+	ret = KVM_IOCTL(vm->vm_fd, KVM_IOEVENTFD, &io, e);
+	if (ret < 0) {
+		close(io.fd);
+		return ret;
+	}
+	return io.fd;
+}
+
+static int host_irqfd(void *ctx, unsigned spi, struct err *e)
+{
+	struct vm *vm = ctx;
+	/* With the vGIC's default routing, GSI n is SPI n (INTID 32 + n). */
+	struct kvm_irqfd irqfd = { .gsi = spi };
+	int ret;
+
+	if (!kvm_check_cap(vm->kvm_fd, KVM_CAP_IRQFD))
+		return err_set(e, ENOTSUP, "host KVM lacks KVM_CAP_IRQFD");
+	irqfd.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if ((int)irqfd.fd < 0)
+		return err_sys(e, errno, "eventfd");
+	ret = KVM_IOCTL(vm->vm_fd, KVM_IRQFD, &irqfd, e);
+	if (ret < 0) {
+		close(irqfd.fd);
+		return ret;
+	}
+	return irqfd.fd;
+}
+
+static int host_watch(void *ctx, int fd, void (*cb)(void *arg), void *arg, struct err *e)
+{
+	struct vm *vm = ctx;
+
+	if (vm->nr_watches == VM_MAX_WATCHES)
+		return err_set(e, ENOSPC, "too many device event sources");
+	vm->watches[vm->nr_watches++] = (struct vm_watch){ .fd = fd, .cb = cb, .arg = arg };
+	return 0;
+}
+
+static void host_guest_exit(void *ctx, int status)
+{
+	vm_stop(ctx, status, NULL);
+}
+
+static int add_device(struct vm *vm, const struct device_slot *slot, unsigned instance,
+		      struct err *e)
 {
 	struct device *dev = &vm->devs[vm->nr_devs];
 	int ret;
@@ -161,6 +227,8 @@ static int add_device(struct vm *vm, const struct device_slot *slot, struct err 
 	if (vm->nr_devs == DT_MAX_DEVICES)
 		return err_set(e, ENOSPC, "too many devices");
 	dev->ops = slot->ops;
+	dev->type = slot->type;
+	dev->arg = slot->arg ? slot->arg(vm->cfg, instance) : NULL;
 	dev->size = slot->ops->mmio_size;
 	dev->base = slot->fixed_base;
 	dev->host = &vm->host;
@@ -172,13 +240,16 @@ static int add_device(struct vm *vm, const struct device_slot *slot, struct err 
 	ret = resources_alloc_spi(&vm->res, &dev->spi, e);
 	if (ret)
 		return ret;
-	ret = dev->ops->init(dev, e);
-	if (ret)
-		return ret;
 	pthread_mutex_init(&dev->lock, NULL);
-	if (slot->is_console)
-		vm->console = dev;
+	ret = dev->ops->init ? dev->ops->init(dev, e) : 0;
+	if (ret) {
+		/* Counted so vm_destroy() tears down what init left. */
+		vm->nr_devs++;
+		return ret;
+	}
 	vm->nr_devs++;
+	if (slot->has_console && slot->console == vm->cfg->console)
+		vm->console = dev;
 	return 0;
 }
 
@@ -189,17 +260,25 @@ static int create_devices(struct vm *vm, struct err *e)
 
 	vm->host = (struct device_host){
 		.ctx = vm,
+		.mem = &vm->mem,
 		.set_irq = host_set_irq,
 		.console_out = host_console_out,
 		.console_ready = host_console_ready,
+		.ioeventfd = host_ioeventfd,
+		.irqfd = host_irqfd,
+		.watch = host_watch,
+		.guest_exit = host_guest_exit,
 	};
 	resources_init(&vm->res, LAYOUT_MMIO_BASE, LAYOUT_MMIO_END, LAYOUT_NR_SPIS);
 	for (i = 0; i < device_table_len; i++) {
-		if (device_table[i].wanted && !device_table[i].wanted(vm->cfg))
-			continue;
-		ret = add_device(vm, &device_table[i], e);
-		if (ret)
-			return ret;
+		const struct device_slot *slot = &device_table[i];
+		unsigned n = slot->count ? slot->count(vm->cfg) : 1, k;
+
+		for (k = 0; k < n; k++) {
+			ret = add_device(vm, slot, k, e);
+			if (ret)
+				return ret;
+		}
 	}
 	return 0;
 }
@@ -251,7 +330,8 @@ static int create_vcpus(struct vm *vm, struct err *e)
 
 static int build_cmdline(const struct vm_config *cfg, char *buf, size_t len, struct err *e)
 {
-	int n = snprintf(buf, len, "%s%s%s", cfg->nodefaults ? "" : DEFAULT_CMDLINE,
+	const char *def = cfg->console == CONSOLE_VIRTIO ? DEFAULT_CMDLINE_VIRTIO : DEFAULT_CMDLINE_SERIAL;
+	int n = snprintf(buf, len, "%s%s%s", cfg->nodefaults ? "" : def,
 			 !cfg->nodefaults && cfg->params ? " " : "",
 			 cfg->params ? cfg->params : "");
 
@@ -300,8 +380,8 @@ static int build_fdt(struct vm *vm, struct err *e)
 		mpidr[i] = vm->vcpus[i].mpidr;
 	d->nr_cpus = vm->nr_vcpus;
 	d->mpidr = mpidr;
-	d->ram_base = vm->ram_base;
-	d->ram_size = vm->ram_size;
+	d->ram_base = vm->mem.gpa;
+	d->ram_size = vm->mem.size;
 	d->bootargs = cmdline;
 	d->stdout_dev = -1;
 	for (i = 0; i < vm->nr_devs; i++) {
@@ -332,6 +412,16 @@ out:
 	free(mpidr);
 	free(d);
 	return ret;
+}
+
+static int open_console_log(struct vm *vm, struct err *e)
+{
+	if (!vm->cfg->console_log)
+		return 0;
+	vm->log_fd = open(vm->cfg->console_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (vm->log_fd < 0)
+		return err_sys(e, errno, "--console-log: cannot create %s", vm->cfg->console_log);
+	return 0;
 }
 
 static int create_eventfds(struct vm *vm, struct err *e)
@@ -370,11 +460,13 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, const char *sysfs_root
 
 	memset(vm, 0, sizeof(*vm));
 	vm->cfg = cfg;
-	vm->kvm_fd = vm->vm_fd = vm->stop_fd = vm->console_ready_fd = -1;
+	vm->kvm_fd = vm->vm_fd = vm->stop_fd = vm->console_ready_fd = vm->log_fd = -1;
 	vm->out_fd = STDOUT_FILENO;
 	pthread_mutex_init(&vm->stop_lock, NULL);
 
 	ret = plan_cpus(vm, sysfs_root, e);
+	if (!ret)
+		ret = open_console_log(vm, e);
 	if (!ret)
 		ret = create_eventfds(vm, e);
 	if (!ret)
@@ -383,10 +475,11 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, const char *sysfs_root
 		ret = create_vm(vm, e);
 	if (!ret)
 		ret = vpmu_check_kvm(&vm->vpmu, vm->vm_fd, e);
-	if (!ret)
-		ret = create_devices(vm, e);
+	/* The in-kernel GIC exists before devices ask for irqfds (KVM_IRQFD needs it). */
 	if (!ret)
 		ret = arch_vm_init(vm, e);
+	if (!ret)
+		ret = create_devices(vm, e);
 	if (!ret)
 		ret = create_vcpus(vm, e);
 	if (!ret)
@@ -396,6 +489,39 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, const char *sysfs_root
 	if (!ret)
 		ret = build_fdt(vm, e);
 	return ret;
+}
+
+int vm_reboot(struct vm *vm, struct err *e)
+{
+	uint64_t v;
+	unsigned i;
+	int ret = 0;
+
+	pr_notice("guest reset: restarting it (--reboot restart)");
+	if (read(vm->stop_fd, &v, sizeof(v)) < 0)
+		return err_sys(e, errno, "reading the stop eventfd");
+	vm->stopping = false;
+	vm->exit_status = 0;
+	for (i = 0; !ret && i < vm->nr_vcpus; i++) {
+		vm->vcpus[i].run->immediate_exit = 0;
+		ret = arch_vcpu_reset(vm, &vm->vcpus[i], e);
+	}
+	if (ret)
+		return ret;
+	/* Private anonymous memory reads back as zeroes after MADV_DONTNEED. */
+	if (madvise(vm->mem.host, vm->mem.size, MADV_DONTNEED))
+		return err_sys(e, errno, "madvise(MADV_DONTNEED) on guest RAM");
+	for (i = 0; i < vm->nr_devs; i++) {
+		struct device *dev = &vm->devs[i];
+
+		if (!dev->ops->reset)
+			continue;
+		pthread_mutex_lock(&dev->lock);
+		dev->ops->reset(dev);
+		pthread_mutex_unlock(&dev->lock);
+	}
+	ret = arch_load_images(vm, e);
+	return ret ? ret : build_fdt(vm, e);
 }
 
 void vm_stop(struct vm *vm, int status, const struct err *err)
@@ -447,14 +573,15 @@ void vm_destroy(struct vm *vm)
 	free(vm->vcpus);
 	vm->vcpus = NULL;
 	for (i = 0; i < vm->nr_devs; i++) {
-		vm->devs[i].ops->teardown(&vm->devs[i]);
+		if (vm->devs[i].ops->teardown)
+			vm->devs[i].ops->teardown(&vm->devs[i]);
 		pthread_mutex_destroy(&vm->devs[i].lock);
 	}
 	vm->nr_devs = 0;
 	arch_vm_destroy(vm);
-	if (vm->ram)
-		munmap(vm->ram, vm->ram_size);
-	vm->ram = NULL;
+	if (vm->mem.host)
+		munmap(vm->mem.host, vm->mem.size);
+	vm->mem.host = NULL;
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	if (vm->kvm_fd >= 0)
@@ -463,5 +590,7 @@ void vm_destroy(struct vm *vm)
 		close(vm->stop_fd);
 	if (vm->console_ready_fd >= 0)
 		close(vm->console_ready_fd);
-	vm->vm_fd = vm->kvm_fd = vm->stop_fd = vm->console_ready_fd = -1;
+	if (vm->log_fd >= 0)
+		close(vm->log_fd);
+	vm->vm_fd = vm->kvm_fd = vm->stop_fd = vm->console_ready_fd = vm->log_fd = -1;
 }

@@ -13,10 +13,20 @@
 #include "pmu/vpmu.h"
 #include "vmm/config.h"
 #include "vmm/err.h"
+#include "vmm/gmem.h"
 #include "vmm/resources.h"
 
 struct arch_vm;
 struct vm;
+
+#define VM_MAX_WATCHES 64
+
+/* An fd the main loop polls for a device (ioeventfds, taps). */
+struct vm_watch {
+	int fd;
+	void (*cb)(void *arg);
+	void *arg;
+};
 
 struct vcpu {
 	struct vm *vm;
@@ -33,8 +43,7 @@ struct vm {
 	int kvm_fd, vm_fd;
 	size_t run_size;		/* KVM_GET_VCPU_MMAP_SIZE */
 
-	uint8_t *ram;
-	uint64_t ram_base, ram_size;
+	struct gmem mem;		/* guest RAM */
 
 	unsigned nr_vcpus;
 	struct vcpu *vcpus;
@@ -44,6 +53,8 @@ struct vm {
 	unsigned nr_devs;
 	struct device devs[DT_MAX_DEVICES];
 	struct device *console;
+	unsigned nr_watches;
+	struct vm_watch watches[VM_MAX_WATCHES];	/* filled before vm_run() */
 
 	struct arch_vm *arch;
 	struct vpmu vpmu;		/* guest PMU and vcpu thread placement */
@@ -51,6 +62,7 @@ struct vm {
 	int stop_fd;			/* eventfd: a vcpu thread asks main to stop the VM */
 	int console_ready_fd;		/* eventfd: the console can take input again */
 	int out_fd;			/* where guest console output goes */
+	int log_fd;			/* --console-log, or -1 */
 
 	pthread_mutex_t stop_lock;	/* guards the three below */
 	bool stopping;
@@ -76,6 +88,13 @@ void vm_destroy(struct vm *vm);
  * [gpa, gpa + len) lies wholly inside guest RAM (no overflow).
  */
 void *vm_gpa_to_host(const struct vm *vm, uint64_t gpa, uint64_t len);
+
+/*
+ * Guest reset with --reboot restart, called by vm_run() once every vcpu
+ * thread has stopped: vcpus re-initialised, RAM zeroed, devices reset,
+ * kernel, initrd and DTB loaded again.
+ */
+int vm_reboot(struct vm *vm, struct err *e);
 
 /* Ends the VM with status (first caller wins); err may be NULL. Safe from any thread. */
 void vm_stop(struct vm *vm, int status, const struct err *err);

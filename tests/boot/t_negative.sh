@@ -1,0 +1,25 @@
+# t_negative.sh: lkvm rejects bad invocations (missing/garbage kernel, -c 0, huge -m, unknown option): status != 0, one "  Fatal: " line.
+boot_l1 --smp 2 <<'SCRIPT'
+# neg NAME ARGS...: runs lkvm ARGS, reports its exit status, its number of stderr lines and the first one
+neg() {
+	name=$1
+	shift
+	timeout 60 "$LKVM" "$@" >neg.out 2>neg.err
+	echo "NEG $name status=$? lines=$(wc -l <neg.err) err=$(head -n 1 neg.err)"
+}
+echo "this is not a kernel" >text-kernel
+gzip -c "$LKVM" >gzip-kernel
+neg missing-kernel run -k /nonexistent/Image -c 1 -m 64
+neg text-kernel run -k text-kernel -c 1 -m 64
+neg gzip-kernel run -k gzip-kernel -c 1 -m 64
+neg zero-cpus run -k "$L2_KERNEL" -c 0 -m 64
+neg huge-memory run -k "$L2_KERNEL" -c 1 -m 999999999
+neg unknown-option run --no-such-option -k "$L2_KERNEL"
+SCRIPT
+bad=
+for case in missing-kernel text-kernel gzip-kernel zero-cpus huge-memory unknown-option; do
+	got=$(grep -a -m 1 "^NEG $case " "$OUT")
+	echo "$got" | grep -Eq "^NEG $case status=[1-9][0-9]* lines=1 err=  Fatal: [^ ]" ||
+		bad="$bad; $case gave ${got:-nothing}"
+done
+[ -z "$bad" ] || fail "want status != 0 and one '  Fatal: ...' line on stderr${bad}"
