@@ -57,8 +57,9 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_HELPER_OBJS) $(BUILD)/liblk
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
 
-check-unit: deps $(TEST_BINS)
+check-unit: deps $(TEST_BINS) $(BUILD)/lkvm
 	@sh tests/unit/run.sh "$(TEST_RUNNER)" $(TEST_BINS)
+	@sh tests/unit/check-manpage.sh "$(TEST_RUNNER)" $(BUILD)/lkvm docs/lkvm.1
 
 images: deps $(BUILD)/lkvm
 	@sh guest-images/build.sh $(BUILD)

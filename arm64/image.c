@@ -123,6 +123,12 @@ int boot_layout_place(uint64_t ram_base, uint64_t ram_size, const struct kernel_
 			       initrd_size ? " and initrd" : "", (unsigned long long)mib_up(need),
 			       (unsigned long long)(ram_size / MIB));
 
+	/*
+	 * booting.rst wants the initrd within one 32 GiB window with the kernel;
+	 * keeping DTB and initrd below the first 512 MiB satisfies it for any RAM size.
+	 */
+	if (ram_size > LAYOUT_LOW_RAM_LIMIT)
+		ram_end = ram_base + LAYOUT_LOW_RAM_LIMIT;
 	bl->fdt = (ram_end - LAYOUT_FDT_MAX_SIZE) & ~(SZ_2M - 1);
 	if (initrd_size) {
 		bl->initrd = (bl->fdt - initrd_size) & ~(SZ_4K - 1);

@@ -59,6 +59,9 @@
 /* Where a file without an arm64 Image header is loaded, as kvmtool does. */
 #define LAYOUT_RAW_OFFSET	0x80000ULL
 
+/* DTB and initrd are placed below RAM base + this (booting.rst's 32 GiB window, with room to spare). */
+#define LAYOUT_LOW_RAM_LIMIT	0x20000000ULL
+
 /* The DTB occupies at most one 2 MiB block (Documentation/arch/arm64/booting.rst). */
 #define LAYOUT_FDT_MAX_SIZE	0x200000ULL
 

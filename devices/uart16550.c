@@ -62,6 +62,18 @@ static uint8_t uart_iir(struct uart *u)
 	return fifo | IIR_NO_INT;
 }
 
+/* Empties the receive FIFO; if it was full, the VMM is holding input back and must hear there is room. */
+static void uart_rx_clear(struct device *dev)
+{
+	struct uart *u = dev->priv;
+	bool was_full = u->rx_count == RX_FIFO_SIZE;
+
+	u->rx_count = 0;
+	u->rx_head = 0;
+	if (was_full)
+		dev->host->console_ready(dev->host->ctx);
+}
+
 static uint8_t uart_pop(struct device *dev)
 {
 	struct uart *u = dev->priv;
@@ -122,7 +134,7 @@ static void uart_write(struct device *dev, unsigned reg, uint8_t v)
 	case UART_IIR_FCR:
 		u->fcr = v & ~FCR_CLEAR_RX;
 		if (v & FCR_CLEAR_RX)
-			u->rx_count = 0;
+			uart_rx_clear(dev);
 		return;
 	case UART_LCR: u->lcr = v; return;
 	case UART_MCR: u->mcr = v; return;
@@ -163,6 +175,7 @@ static void uart_reset(struct device *dev)
 	struct uart *u = dev->priv;
 	int level = u->irq_level;
 
+	uart_rx_clear(dev);
 	memset(u, 0, sizeof(*u));
 	if (level)
 		dev->host->set_irq(dev->host->ctx, dev->spi, 0);

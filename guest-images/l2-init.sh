@@ -5,6 +5,8 @@
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
+# Kernel messages on the console would split the marker lines written from here on.
+echo 1 >/proc/sys/kernel/printk
 echo "L2: init reached"
 
 # count_cpus LIST: the number of CPUs in a sysfs CPU list such as 0-1,3

@@ -27,7 +27,8 @@ static void usage(FILE *out)
 		"    version   print the lkvm version\n"
 		"    help      show this text; 'lkvm run --help' lists the run options\n\n"
 		"See lkvm(1). Exit statuses: 0 guest powered off, 1 lkvm error, 2 guest reset,\n"
-		"3 guest crash, 128+N stopped by signal N.\n");
+		"3 guest crash, 124 --timeout expired, 128+N stopped by signal N, or the status\n"
+		"the guest wrote to the exit device.\n");
 }
 
 static int cmd_run(int argc, char **argv)

@@ -39,7 +39,7 @@ static const struct opt_def run_opts[] = {
 	{ "disk", 'd', ARG_REQUIRED, OPT_DISK, "PATH[,ro]", "raw disk image as virtio-blk (repeatable)" },
 	{ "console", 0, ARG_REQUIRED, OPT_CONSOLE, "serial|virtio", "guest console: 16550 ttyS0 (default) or virtio hvc0" },
 	{ "rng", 0, ARG_NONE, OPT_RNG, NULL, "virtio entropy device fed by getrandom()" },
-	{ "network", 'n', ARG_REQUIRED, OPT_NETWORK, "mode=tap,tapif=NAME|mode=none", "virtio-net on a tap device, or none" },
+	{ "network", 'n', ARG_REQUIRED, OPT_NETWORK, "mode=tap,tapif=NAME", "virtio-net on a tap (or mode=none)" },
 	{ "timeout", 0, ARG_REQUIRED, OPT_TIMEOUT, "SECONDS", "stop the VM after SECONDS (exit status 124)" },
 	{ "console-log", 0, ARG_REQUIRED, OPT_CONSOLE_LOG, "FILE", "also write all console output to FILE" },
 	{ "reboot", 0, ARG_REQUIRED, OPT_REBOOT, "exit|restart", "on guest reset: exit with status 2 (default) or reboot" },
@@ -67,7 +67,8 @@ static int parse_u64(const char *s, uint64_t *out)
 	unsigned long long v;
 	char *end;
 
-	if (!*s || *s == '-' || *s == '+')
+	/* strtoull() would skip blanks and take a sign: only plain digits are numbers here. */
+	if (*s < '0' || *s > '9')
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);

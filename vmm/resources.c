@@ -15,8 +15,11 @@ int resources_alloc_mmio(struct resources *r, uint64_t size, uint64_t *base, str
 {
 	uint64_t align = 0x1000, start;
 
-	while (align < size)
+	while (align && align < size)
 		align <<= 1;
+	if (!align)
+		return err_set(e, ENOSPC, "no room for a 0x%llx-byte MMIO window",
+			       (unsigned long long)size);
 	start = (r->mmio_next + align - 1) & ~(align - 1);
 	if (!size || start < r->mmio_next || start > r->mmio_end || r->mmio_end - start < size)
 		return err_set(e, ENOSPC, "no room for a 0x%llx-byte MMIO window",

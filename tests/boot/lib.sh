@@ -87,10 +87,11 @@ boot_qemu() {
 	cp "$LOG" "$OUT"
 }
 
-# boot_l1 [boot_qemu options]: runs the script on stdin as /test.sh in an L1 guest (natively on arm64 with KVM);
+# boot_l1 [boot_qemu options]: runs the script on stdin, after l1-prelude.sh's helpers, as /test.sh in an L1 guest
+# (natively on arm64 with KVM);
 # $OUT is then the test's part of the log, from L1's first "L1: " marker on
 boot_l1() {
-	cat >"$WORK/test.sh"
+	cat "$TOP/tests/boot/l1-prelude.sh" - >"$WORK/test.sh"
 	if [ "$MODE" = native ]; then
 		case " $* " in *" --hetero "*)
 			skip "the big.LITTLE host exists only under QEMU"
@@ -144,6 +145,9 @@ value() {
 	d=$(printf '\001')
 	sed -n -E "s$d.*$1.*$d\\1${d}p" "$OUT" | head -n 1
 }
+
+# count TAG REGEX: the number of lines of the test's output matching "^TAG\| REGEX"
+count() { grep -acE -- "^$1\| $2" "$OUT"; }
 
 # expect_eq WHAT ACTUAL EXPECTED
 expect_eq() { [ "$2" = "$3" ] || fail "$1 is '$2', expected '$3'"; }
