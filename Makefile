@@ -3,6 +3,7 @@
 #   make              build build/lkvm (native on arm64, cross with aarch64-linux-gnu-gcc elsewhere)
 #   make check        install deps if missing, unit tests, then nested/native boot tests
 #   make check-unit   unit tests only (under qemu-aarch64-static on non-arm64 hosts)
+#   make check-fuzz   the virtio parsers under libFuzzer for FUZZ_SECONDS (native clang)
 #   make check-boot   boot tests only
 #   make demo         boot a guest with --pmu and show the guest's PMU report
 #   make install      install lkvm and its man page (PREFIX, DESTDIR)
@@ -36,7 +37,8 @@ TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_HELPER_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out $(TEST_SRCS),$(wildcard tests/unit/*.c)))
 
-.PHONY: all deps check check-unit check-boot demo install clean images bench
+.SECONDARY:
+.PHONY: all deps check check-unit check-fuzz check-boot demo install clean images bench
 all: $(BUILD)/lkvm
 
 deps:
@@ -67,7 +69,12 @@ images: deps $(BUILD)/lkvm
 check-boot: images
 	@sh tests/boot/run.sh $(BUILD)
 
-check: check-unit check-boot
+# The virtqueue and virtio-mmio parsers under libFuzzer + ASan/UBSan, natively; FUZZ_SECONDS=600 for a long run.
+FUZZ_SECONDS ?= 10
+check-fuzz: deps
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+check: check-unit check-fuzz check-boot
 
 demo: images
 	@sh tests/boot/demo.sh $(BUILD)

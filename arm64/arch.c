@@ -54,24 +54,6 @@ int arch_vm_init(struct vm *vm, struct err *e)
 	return gic_create(vm, vm->arch, e);
 }
 
-static int get_one_reg(int fd, uint64_t id, uint64_t *val, const char *what, struct err *e)
-{
-	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)val };
-	int ret = KVM_IOCTL(fd, KVM_GET_ONE_REG, &reg, e);
-
-	if (ret < 0)
-		return err_set(e, -ret, "reading %s", what);
-	return 0;
-}
-
-static int set_one_reg(int fd, uint64_t id, uint64_t val, struct err *e)
-{
-	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)&val };
-	int ret = KVM_IOCTL(fd, KVM_SET_ONE_REG, &reg, e);
-
-	return ret < 0 ? ret : 0;
-}
-
 #define CORE_REG(name) (KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | \
 			KVM_REG_ARM_CORE_REG(name))
 #define MPIDR_EL1 ARM64_SYS_REG(3, 0, 0, 0, 5)
@@ -111,7 +93,7 @@ int arch_vcpu_init(struct vm *vm, struct vcpu *vcpu, struct err *e)
 	ret = vpmu_vcpu_configure(&vm->vpmu, vcpu->fd, vcpu->id, e);
 	if (ret)
 		return ret;
-	return get_one_reg(vcpu->fd, MPIDR_EL1, &vcpu->mpidr, "MPIDR_EL1", e);
+	return kvm_get_one_reg(vcpu->fd, MPIDR_EL1, &vcpu->mpidr, "MPIDR_EL1", e);
 }
 
 int arch_vcpus_ready(struct vm *vm, struct err *e)
@@ -228,25 +210,24 @@ void arch_describe(const struct vm *vm, struct dt_desc *d)
 int arch_boot(struct vm *vm, const void *fdt, size_t fdt_size, struct err *e)
 {
 	const struct boot_layout *bl = &vm->arch->boot;
-	int fd = vm->vcpus[0].fd;
 	void *dst = vm_gpa_to_host(vm, bl->fdt, LAYOUT_FDT_MAX_SIZE);
-	int ret;
+	/* Documentation/arch/arm64/booting.rst: x0 = DTB, x1..x3 = 0, PC = image start, EL1h, DAIF masked. */
+	const struct { uint64_t id; uint64_t val; const char *name; } regs[] = {
+		{ CORE_REG(regs.regs[0]), bl->fdt, "x0" },
+		{ CORE_REG(regs.regs[1]), 0, "x1" },
+		{ CORE_REG(regs.regs[2]), 0, "x2" },
+		{ CORE_REG(regs.regs[3]), 0, "x3" },
+		{ CORE_REG(regs.pstate), 0x3c5, "pstate" },
+		{ CORE_REG(regs.pc), bl->kernel, "pc" },
+	};
+	unsigned i;
+	int ret = 0;
 
 	if (!dst || fdt_size > LAYOUT_FDT_MAX_SIZE)
 		return err_set(e, EFAULT, "device tree does not fit in guest RAM");
 	memcpy(dst, fdt, fdt_size);
-	/* Documentation/arch/arm64/booting.rst: x0 = DTB, x1..x3 = 0, PC = image start, EL1h, DAIF masked. */
-	ret = set_one_reg(fd, CORE_REG(regs.regs[0]), bl->fdt, e);
-	if (!ret)
-		ret = set_one_reg(fd, CORE_REG(regs.regs[1]), 0, e);
-	if (!ret)
-		ret = set_one_reg(fd, CORE_REG(regs.regs[2]), 0, e);
-	if (!ret)
-		ret = set_one_reg(fd, CORE_REG(regs.regs[3]), 0, e);
-	if (!ret)
-		ret = set_one_reg(fd, CORE_REG(regs.pstate), 0x3c5, e);
-	if (!ret)
-		ret = set_one_reg(fd, CORE_REG(regs.pc), bl->kernel, e);
+	for (i = 0; !ret && i < sizeof(regs) / sizeof(regs[0]); i++)
+		ret = kvm_set_one_reg(vm->vcpus[0].fd, regs[i].id, regs[i].val, regs[i].name, e);
 	return ret;
 }
 

@@ -30,7 +30,7 @@ struct virtio_dev;
 struct virtio_type_ops {
 	const char *name;
 	uint32_t device_id;		/* virtio 1.2, 5 */
-	uint64_t features;		/* device feature bits; the transport adds VERSION_1 */
+	uint64_t features;		/* device feature bits of every instance (vd->features starts so) */
 	unsigned nr_queues;
 	size_t config_size;		/* bytes of vd->config the driver may read */
 	/* Optional: sets up vd->priv and vd->config from the instance argument (e.g. a disk spec). */
@@ -54,6 +54,7 @@ struct virtio_dev {
 	struct device *dev;
 	const struct virtio_type_ops *type;
 	uint32_t status;
+	uint64_t features;		/* offered: type->features, init() may add (e.g. blk RO); plus VERSION_1 */
 	uint64_t driver_features;
 	uint32_t dev_features_sel, drv_features_sel, queue_sel;
 	uint32_t isr;
@@ -73,6 +74,21 @@ void virtio_notify(struct virtio_dev *vd, unsigned q);
 
 /* The guest broke the virtio rules: set DEVICE_NEEDS_RESET, log why once, stop using the device. */
 void virtio_broken(struct virtio_dev *vd, const char *why);
+
+/*
+ * Handles one popped chain for virtio_process_queue(): returns 0 with
+ * *written set to the bytes it wrote into the chain's writable buffers, or -1
+ * with *why set when the chain breaks the device's rules.
+ */
+typedef int virtio_chain_fn(struct virtio_dev *vd, const struct vq_chain *c, uint32_t *written,
+			    const char **why);
+
+/*
+ * Pops every available chain of queue q, lets handle() serve it and pushes it
+ * back; a malformed ring or a -1 from handle() marks the device broken.  One
+ * interrupt at the end covers every chain used (2.7.14).
+ */
+void virtio_process_queue(struct virtio_dev *vd, unsigned q, virtio_chain_fn *handle);
 
 /* Guest memory, for vq_pop(). */
 const struct gmem *virtio_mem(const struct virtio_dev *vd);

@@ -42,7 +42,7 @@ struct vmmio {
 
 static uint64_t offered_features(const struct virtio_dev *vd)
 {
-	return vd->type->features | (1ULL << VIRTIO_F_VERSION_1);
+	return vd->features | (1ULL << VIRTIO_F_VERSION_1);
 }
 
 bool virtio_has_feature(const struct virtio_dev *vd, unsigned bit)
@@ -87,6 +87,30 @@ void virtio_broken(struct virtio_dev *vd, const char *why)
 	vd->status |= VIRTIO_STATUS_NEEDS_RESET;
 	if (vd->status & VIRTIO_STATUS_DRIVER_OK)
 		raise_interrupt(vd, INT_CONFIG_CHANGE);
+}
+
+void virtio_process_queue(struct virtio_dev *vd, unsigned q, virtio_chain_fn *handle)
+{
+	struct virtqueue *vq = &vd->vq[q];
+	struct vq_chain chain;
+	const char *why = NULL;
+	bool pushed = false;
+	uint32_t written;
+	int ret;
+
+	while ((ret = vq_pop(vq, virtio_mem(vd), &chain, &why)) > 0) {
+		written = 0;
+		if (handle(vd, &chain, &written, &why) < 0) {
+			ret = -1;
+			break;
+		}
+		vq_push(vq, chain.head, written);
+		pushed = true;
+	}
+	if (ret < 0)
+		virtio_broken(vd, why);
+	if (pushed)
+		virtio_notify(vd, q);
 }
 
 void virtio_console_ready(struct virtio_dev *vd)
@@ -312,6 +336,7 @@ static int vmmio_init(struct device *dev, struct err *e)
 		m->kick[q].fd = -1;
 	m->vd.dev = dev;
 	m->vd.type = dev->type;
+	m->vd.features = m->vd.type->features;
 	m->vd.irq_fd = -1;
 	dev->priv = &m->vd;
 	ret = m->vd.type->init ? m->vd.type->init(&m->vd, dev->arg, e) : 0;

@@ -7,11 +7,14 @@
 #define VIRTIO_ID_RNG	4
 
 /* getrandom() without GRND_RANDOM never blocks once the host pool is initialised. */
-static uint32_t fill(const struct vq_chain *c)
+static int rng_chain(struct virtio_dev *vd, const struct vq_chain *c, uint32_t *written,
+		     const char **why)
 {
 	uint64_t done = 0;
 	unsigned i;
 
+	(void)vd;
+	(void)why;
 	for (i = 0; i < c->nr_in; i++) {
 		ssize_t n = getrandom(c->in[i].ptr, c->in[i].len, 0);
 
@@ -21,24 +24,13 @@ static uint32_t fill(const struct vq_chain *c)
 		if ((uint32_t)n < c->in[i].len)
 			break;
 	}
-	return done > UINT32_MAX ? UINT32_MAX : done;
+	*written = done > UINT32_MAX ? UINT32_MAX : done;
+	return 0;
 }
 
 static void rng_notify(struct virtio_dev *vd, unsigned q)
 {
-	struct vq_chain chain;
-	const char *why;
-	bool pushed = false;
-	int ret;
-
-	while ((ret = vq_pop(&vd->vq[q], virtio_mem(vd), &chain, &why)) > 0) {
-		vq_push(&vd->vq[q], chain.head, fill(&chain));
-		pushed = true;
-	}
-	if (ret < 0)
-		virtio_broken(vd, why);
-	if (pushed)
-		virtio_notify(vd, q);
+	virtio_process_queue(vd, q, rng_chain);
 }
 
 const struct virtio_type_ops virtio_rng_type = {

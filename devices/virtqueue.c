@@ -191,3 +191,25 @@ uint64_t vq_chain_write(const struct vq_chain *c, uint64_t offset, const void *s
 {
 	return copy_bufs(c->in, c->nr_in, offset, (uint8_t *)src, len, true);
 }
+
+unsigned vq_iov(const struct vq_buf *bufs, unsigned n, uint64_t skip, uint64_t len,
+		struct iovec *iov)
+{
+	unsigned i, cnt = 0;
+
+	for (i = 0; i < n && len; i++) {
+		uint64_t chunk;
+
+		if (skip >= bufs[i].len) {
+			skip -= bufs[i].len;
+			continue;
+		}
+		chunk = bufs[i].len - skip;
+		if (chunk > len)
+			chunk = len;
+		iov[cnt++] = (struct iovec){ bufs[i].ptr + skip, chunk };
+		len -= chunk;
+		skip = 0;
+	}
+	return cnt;
+}

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "vmm/gmem.h"
 
@@ -75,5 +76,14 @@ uint64_t vq_chain_read(const struct vq_chain *c, uint64_t offset, void *dst, uin
 
 /* Copies up to len bytes into the chain's writable buffers starting at offset; returns bytes copied. */
 uint64_t vq_chain_write(const struct vq_chain *c, uint64_t offset, const void *src, uint64_t len);
+
+/*
+ * Describes bytes [skip, skip + len) of the n buffers bufs (chain.out or
+ * chain.in) as iov entries, for readv/writev straight to or from guest
+ * memory.  Returns the entries used (at most n; empty buffers are left out);
+ * a range past the buffers' end is cut short.
+ */
+unsigned vq_iov(const struct vq_buf *bufs, unsigned n, uint64_t skip, uint64_t len,
+		struct iovec *iov);
 
 #endif

@@ -85,6 +85,8 @@ int vpmu_plan(struct vpmu *v, const struct vm_config *cfg, const char *sysfs_roo
 	memset(v, 0, sizeof(*v));
 	v->enabled = cfg->pmu;
 	v->irq = cfg->pmu_irq;
+	v->counters = cfg->pmu_counters;
+	v->filter = &cfg->pmu_events;
 	ret = usable_set(cfg, process, &usable, e);
 	if (ret)
 		return ret;
@@ -146,6 +148,105 @@ static int configure_set_pmu(struct vpmu *v, int vcpu_fd, unsigned vcpu_id, stru
 			"KVM_ARM_VCPU_PMU_V3_SET_PMU", e);
 }
 
+/* Not yet in every uapi header: Linux 6.16's vcpu attribute to limit the guest's counters. */
+#ifndef KVM_ARM_VCPU_PMU_V3_SET_NR_COUNTERS
+#define KVM_ARM_VCPU_PMU_V3_SET_NR_COUNTERS 4
+#endif
+
+#define PMCR_EL0	ARM64_SYS_REG(3, 3, 9, 12, 0)
+#define PMCR_N_SHIFT	11
+#define PMCR_N_MASK	(0x1fULL << PMCR_N_SHIFT)
+
+static int pmcr_write_n(int vcpu_fd, uint64_t pmcr, unsigned n, unsigned *got, struct err *e)
+{
+	uint64_t val = (pmcr & ~PMCR_N_MASK) | ((uint64_t)n << PMCR_N_SHIFT);
+	int ret = kvm_set_one_reg(vcpu_fd, PMCR_EL0, val, "PMCR_EL0", e);
+
+	if (!ret)
+		ret = kvm_get_one_reg(vcpu_fd, PMCR_EL0, &val, "PMCR_EL0", e);
+	*got = (val & PMCR_N_MASK) >> PMCR_N_SHIFT;
+	return ret;
+}
+
+/*
+ * Before SET_NR_COUNTERS, Linux 6.7+ lets userspace write PMCR_EL0.N before
+ * the VM first runs, and ignores an N above the host's.  Older kernels store
+ * any N in the register without honouring it (the guest then misbehaves), so
+ * first probe with N = 31: a kernel that keeps it does not implement the
+ * limit.
+ */
+static int limit_by_pmcr(const struct vpmu *v, int vcpu_fd, struct err *e)
+{
+	uint64_t pmcr;
+	unsigned host_n, got;
+	int ret;
+
+	ret = kvm_get_one_reg(vcpu_fd, PMCR_EL0, &pmcr, "PMCR_EL0", e);
+	if (ret)
+		return ret;
+	host_n = (pmcr & PMCR_N_MASK) >> PMCR_N_SHIFT;
+	if (v->counters > host_n)
+		return err_set(e, EINVAL, "--pmu-counters %u: the host PMU has %u counters",
+			       v->counters, host_n);
+	ret = host_n < 31 ? pmcr_write_n(vcpu_fd, pmcr, 31, &got, e) : 0;
+	if (ret)
+		return ret;
+	if (host_n < 31 && got == 31) {
+		kvm_set_one_reg(vcpu_fd, PMCR_EL0, pmcr, "PMCR_EL0", NULL);
+		return err_set(e, ENOTSUP,
+			       "--pmu-counters: host KVM can limit guest counters neither with "
+			       "KVM_ARM_VCPU_PMU_V3_SET_NR_COUNTERS (Linux 6.16+) nor through PMCR_EL0.N (Linux 6.7+)");
+	}
+	ret = pmcr_write_n(vcpu_fd, pmcr, v->counters, &got, e);
+	if (!ret && got != v->counters)
+		return err_set(e, EIO, "--pmu-counters %u: KVM kept PMCR_EL0.N at %u", v->counters, got);
+	return ret;
+}
+
+static int configure_counters(const struct vpmu *v, int vcpu_fd, struct err *e)
+{
+	unsigned n = v->counters;
+
+	if (!n)
+		return 0;
+	if (!kvm_has_attr(vcpu_fd, KVM_ARM_VCPU_PMU_V3_CTRL, KVM_ARM_VCPU_PMU_V3_SET_NR_COUNTERS))
+		return limit_by_pmcr(v, vcpu_fd, e);
+	/* SET_NR_COUNTERS needs the PMU named explicitly first (its doc). */
+	if (!v->set_pmu)
+		return err_set(e, ENOTSUP, "--pmu-counters: KVM_ARM_VCPU_PMU_V3_SET_NR_COUNTERS needs SET_PMU");
+	return pmu_attr(vcpu_fd, KVM_ARM_VCPU_PMU_V3_SET_NR_COUNTERS, &n,
+			"KVM_ARM_VCPU_PMU_V3_SET_NR_COUNTERS", e);
+}
+
+/* The filter bitmap is VM-wide; setting the same ranges on every vcpu changes nothing after the first. */
+static int configure_filter(const struct vpmu *v, int vcpu_fd, struct err *e)
+{
+	const struct pmu_event_filter *f = v->filter;
+	unsigned i;
+	int ret = 0;
+
+	if (!f || !f->set)
+		return 0;
+	for (i = 0; !ret && i < f->nr; i++) {
+		uint32_t base = f->r[i].base, left = f->r[i].n;
+
+		/* nevents is 16 bits: the whole 0..0xffff space takes two calls. */
+		while (!ret && left) {
+			struct kvm_pmu_event_filter kf = {
+				.base_event = base,
+				.nevents = left > 0xffff ? 0xffff : left,
+				.action = f->allow ? KVM_PMU_EVENT_ALLOW : KVM_PMU_EVENT_DENY,
+			};
+
+			ret = pmu_attr(vcpu_fd, KVM_ARM_VCPU_PMU_V3_FILTER, &kf,
+				       "KVM_ARM_VCPU_PMU_V3_FILTER", e);
+			base += kf.nevents;
+			left -= kf.nevents;
+		}
+	}
+	return ret;
+}
+
 int vpmu_vcpu_configure(struct vpmu *v, int vcpu_fd, unsigned vcpu_id, struct err *e)
 {
 	int irq = v->irq;
@@ -154,9 +255,12 @@ int vpmu_vcpu_configure(struct vpmu *v, int vcpu_fd, unsigned vcpu_id, struct er
 	if (!v->enabled)
 		return 0;
 	ret = configure_set_pmu(v, vcpu_fd, vcpu_id, e);
+	if (!ret)
+		ret = configure_counters(v, vcpu_fd, e);
+	if (!ret)
+		ret = configure_filter(v, vcpu_fd, e);
 	if (ret)
 		return ret;
-	/* Counter limit and event filter (later) go here: after SET_PMU, before IRQ. */
 	return pmu_attr(vcpu_fd, KVM_ARM_VCPU_PMU_V3_IRQ, &irq, "KVM_ARM_VCPU_PMU_V3_IRQ", e);
 }
 

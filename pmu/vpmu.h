@@ -21,8 +21,11 @@
  *                             KVM_CAP_ARM_PMU_V3
  *   3. vpmu_vcpu_features()   the KVM_ARM_VCPU_PMU_V3 bit for KVM_ARM_VCPU_INIT
  *   4. vpmu_vcpu_configure()  per vcpu, after KVM_ARM_VCPU_INIT:
- *                             SET_PMU (choosing a PMU resets counter limits
- *                             and must precede FILTER), then IRQ
+ *                             SET_PMU (choosing a PMU resets the counter
+ *                             limit, and fails once a filter exists), then
+ *                             the counter limit (SET_NR_COUNTERS, or
+ *                             PMCR_EL0.N through KVM_SET_ONE_REG), then
+ *                             FILTER, then IRQ
  *   5. (arm64/gic.c)          vGIC KVM_DEV_ARM_VGIC_CTRL_INIT
  *   6. vpmu_vcpu_init()       per vcpu: KVM_ARM_VCPU_PMU_V3_INIT, which needs
  *                             the initialised vGIC and the IRQ
@@ -38,7 +41,8 @@ struct vpmu {
 	bool pin;			/* vcpu threads get pin_set as their affinity */
 	struct cpuset pin_set;
 	bool set_pmu;			/* KVM has SET_PMU and lkvm uses it */
-	bool warned_no_set_pmu;
+	unsigned counters;		/* --pmu-counters, 0: leave KVM's default */
+	const struct pmu_event_filter *filter;	/* --pmu-events (filter->set) */
 };
 
 /*

@@ -10,10 +10,10 @@ fi
 
 common="make gcc pkg-config cpio gzip xz-utils device-tree-compiler e2fsprogs coreutils file"
 if [ "$arch" = arm64 ]; then
-	pkgs="$common libfdt-dev check linux-libc-dev busybox-static"
+	pkgs="$common libfdt-dev check linux-libc-dev busybox-static clang libclang-rt-dev"
 else
 	pkgs="$common gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm qemu-user-static \
-	      ipxe-qemu libfdt-dev:arm64 check:arm64 libsubunit-dev:arm64"
+	      ipxe-qemu libfdt-dev:arm64 check:arm64 libsubunit-dev:arm64 clang libclang-rt-dev"
 fi
 
 missing=""

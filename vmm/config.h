@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "pmu/events.h"
 #include "vmm/log.h"
 
 enum irqchip_kind { IRQCHIP_AUTO, IRQCHIP_GICV3, IRQCHIP_GICV2 };
@@ -41,6 +42,8 @@ struct vm_config {
 	unsigned pmu_irq;		/* INTID of the overflow PPI */
 	const char *vcpu_affinity;	/* --vcpu-affinity CPULIST, NULL: none */
 	bool pmu_no_pin;		/* --pmu-no-pin: expert/testing, skip thread pinning */
+	struct pmu_event_filter pmu_events;	/* --pmu-events allow:|deny:LIST */
+	unsigned pmu_counters;		/* --pmu-counters N; 0: the host PMU's count */
 };
 
 #endif

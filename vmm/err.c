@@ -7,6 +7,9 @@
 #include "vmm/err.h"
 
 static int err_vset(struct err *e, int errnum, const char *suffix, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+
+static int err_vset(struct err *e, int errnum, const char *suffix, const char *fmt, va_list ap)
 {
 	int ret = errnum ? -errnum : -EINVAL;
 	size_t n;

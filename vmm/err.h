@@ -12,7 +12,7 @@
  */
 struct err {
 	int errnum;		/* positive errno of the first failure, 0 if none */
-	char msg[512];		/* one line, no trailing newline */
+	char msg[1536];		/* one line, no trailing newline (event lists are long) */
 };
 
 /* Records "fmt..." (if nothing is recorded yet) and returns -errnum (-EINVAL if errnum is 0). */

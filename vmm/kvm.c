@@ -30,6 +30,22 @@ int kvm_check_cap(int fd, long cap)
 	return ret < 0 ? 0 : ret;
 }
 
+int kvm_get_one_reg(int vcpu_fd, uint64_t id, uint64_t *val, const char *what, struct err *e)
+{
+	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)val };
+	int ret = kvm_ioctl_raw(vcpu_fd, KVM_GET_ONE_REG, &reg);
+
+	return ret < 0 ? err_sys(e, -ret, "KVM_GET_ONE_REG(%s)", what) : 0;
+}
+
+int kvm_set_one_reg(int vcpu_fd, uint64_t id, uint64_t val, const char *what, struct err *e)
+{
+	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)&val };
+	int ret = kvm_ioctl_raw(vcpu_fd, KVM_SET_ONE_REG, &reg);
+
+	return ret < 0 ? err_sys(e, -ret, "KVM_SET_ONE_REG(%s)", what) : 0;
+}
+
 int kvm_has_attr(int fd, uint32_t group, uint64_t attr)
 {
 	struct kvm_device_attr a = { .group = group, .attr = attr };

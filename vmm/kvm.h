@@ -33,4 +33,8 @@ int kvm_set_attr(int fd, uint32_t group, uint64_t attr, const void *val, const c
 int kvm_get_attr(int fd, uint32_t group, uint64_t attr, void *val, const char *what,
 		 struct err *e);
 
+/* KVM_GET_ONE_REG / KVM_SET_ONE_REG of a 64-bit register; errors name what. */
+int kvm_get_one_reg(int vcpu_fd, uint64_t id, uint64_t *val, const char *what, struct err *e);
+int kvm_set_one_reg(int vcpu_fd, uint64_t id, uint64_t val, const char *what, struct err *e);
+
 #endif

@@ -18,6 +18,9 @@ enum log_level log_get_level(void)
 }
 
 static void vlog(enum log_level level, const char *tag, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static void vlog(enum log_level level, const char *tag, const char *fmt, va_list ap)
 {
 	char line[1024];
 	int n;

@@ -13,7 +13,7 @@ enum opt_id {
 	OPT_HELP, OPT_KERNEL, OPT_INITRD, OPT_PARAMS, OPT_CPUS, OPT_MEM, OPT_IRQCHIP,
 	OPT_PMU, OPT_PMU_IRQ, OPT_VCPU_AFFINITY, OPT_PMU_NO_PIN, OPT_CONSOLE, OPT_NETWORK,
 	OPT_NODEFAULTS, OPT_LOGLEVEL, OPT_DEBUG, OPT_DUMP_DTB, OPT_DISK, OPT_RNG, OPT_TIMEOUT,
-	OPT_CONSOLE_LOG, OPT_REBOOT, OPT_UNSUPPORTED,
+	OPT_CONSOLE_LOG, OPT_REBOOT, OPT_PMU_EVENTS, OPT_PMU_COUNTERS, OPT_UNSUPPORTED,
 };
 
 struct opt_def {
@@ -35,6 +35,8 @@ static const struct opt_def run_opts[] = {
 	{ "pmu", 0, ARG_OPTIONAL, OPT_PMU, "NAME|TYPE", "give every vcpu a PMUv3, backed by that host PMU" },
 	{ "pmu-irq", 0, ARG_REQUIRED, OPT_PMU_IRQ, "INTID", "PMU overflow PPI, 16..31 (default 23)" },
 	{ "vcpu-affinity", 0, ARG_REQUIRED, OPT_VCPU_AFFINITY, "CPULIST", "host CPUs the vcpus may run on" },
+	{ "pmu-events", 0, ARG_REQUIRED, OPT_PMU_EVENTS, "allow:|deny:LIST", "events the guest may count (names, numbers, ranges)" },
+	{ "pmu-counters", 0, ARG_REQUIRED, OPT_PMU_COUNTERS, "N", "general-purpose counters the guest sees (1..31)" },
 	{ "pmu-no-pin", 0, ARG_NONE, OPT_PMU_NO_PIN, NULL, "do not pin vcpu threads (testing only)" },
 	{ "disk", 'd', ARG_REQUIRED, OPT_DISK, "PATH[,ro]", "raw disk image as virtio-blk (repeatable)" },
 	{ "console", 0, ARG_REQUIRED, OPT_CONSOLE, "serial|virtio", "guest console: 16550 ttyS0 (default) or virtio hvc0" },
@@ -122,6 +124,17 @@ static int parse_pmu_irq(const char *s, unsigned *irq, struct err *e)
 	return 0;
 }
 
+static int parse_pmu_counters(const char *s, unsigned *n, struct err *e)
+{
+	uint64_t v;
+
+	/* PMCR_EL0.N is 5 bits; 31 event counters at most besides the cycle counter. */
+	if (parse_u64(s, &v) || v < 1 || v > 31)
+		return err_set(e, EINVAL, "--pmu-counters: '%s' is not a counter count (1..31)", s);
+	*n = v;
+	return 0;
+}
+
 static int parse_timeout(const char *s, unsigned *out, struct err *e)
 {
 	uint64_t v;
@@ -190,6 +203,8 @@ static int apply_opt(const struct opt_def *o, const char *val, struct vm_config 
 	case OPT_PMU_IRQ: return parse_pmu_irq(val, &cfg->pmu_irq, e);
 	case OPT_VCPU_AFFINITY: cfg->vcpu_affinity = val; return 0;
 	case OPT_PMU_NO_PIN: cfg->pmu_no_pin = true; return 0;
+	case OPT_PMU_EVENTS: return pmu_events_parse(val, &cfg->pmu_events, e);
+	case OPT_PMU_COUNTERS: return parse_pmu_counters(val, &cfg->pmu_counters, e);
 	case OPT_CONSOLE:
 		ret = parse_choice(o->name, val, consoles, 2, &choice, e);
 		cfg->console = choice;
@@ -300,7 +315,8 @@ static int check_config(const struct vm_config *cfg, struct err *e)
 {
 	if (!cfg->kernel)
 		return err_set(e, EINVAL, "no kernel given: lkvm run -k IMAGE (see lkvm run --help)");
-	if (!cfg->pmu && (cfg->pmu_name || cfg->pmu_no_pin))
+	if (!cfg->pmu && (cfg->pmu_name || cfg->pmu_no_pin || cfg->pmu_events.set ||
+			  cfg->pmu_counters))
 		return err_set(e, EINVAL, "PMU options need --pmu");
 	if (cfg->irqchip == IRQCHIP_GICV2 && cfg->nr_cpus > 8)
 		return err_set(e, EINVAL, "--irqchip gicv2 supports at most 8 vcpus, not %u",
