@@ -1,11 +1,14 @@
 #!/bin/sh
-# build.sh BUILD: builds, cached and idempotently, the nested-boot images under BUILD/images (kernel, modules, initramfs, dtb).
+# build.sh BUILD: builds, cached and idempotently, the nested-boot images under BUILD/images (kernel, modules, initramfs, dtb, disk).
 #
 #   BUILD/images/Image                 arm64 Image of KERNEL_PKG (default: Debian's newest linux-image-*-arm64-unsigned), for L1 and L2
-#   BUILD/images/modules/              its virtio modules (.ko) and their load-order, for L2
+#   BUILD/images/modules/              its modules for L2 (L2_MODULES and their depends=) and their load-order
 #   BUILD/images/l1-Image              L1's kernel: Image, or L1_KERNEL_PKG's Image when that is set
-#   BUILD/images/l2-initramfs.cpio.gz  busybox, modules, BUILD/guest-bin/* and l2-init.sh as /init
-#   BUILD/images/l1-base.cpio.gz       busybox, BUILD/lkvm, Image + l2-initramfs under /guest, l1-init.sh as /init
+#   BUILD/images/l1-modules/           l1-Image's modules for L1 (L1_MODULES: tap networking, loop-mounting rootfs.ext4)
+#   BUILD/images/l2-initramfs.cpio.gz  busybox, modules, BUILD/guest-bin/*, l2-bin/*.sh as /bin/NAME and l2-init.sh as /init
+#   BUILD/images/rootfs.ext4           an ext4 disk image (DISK_MIB MiB): busybox and disk-init.sh as /init, L2's root on virtio-blk
+#   BUILD/images/l1-base.cpio.gz       busybox, l1-modules, BUILD/lkvm, Image + l2-initramfs + rootfs.ext4 under /guest,
+#                                      l1-init.sh as /init
 #   BUILD/images/virt-hetero.dtb       QEMU virt's dtb turned into a big.LITTLE host (two PMUs on PPI partitions)
 #   BUILD/guest-bin/NAME               guest-images/probe/NAME.c, compiled static for arm64
 set -eu
@@ -18,7 +21,11 @@ PROG=images
 BUILD=$(abs_dir "$1")
 IMG=$BUILD/images
 CACHE=$IMG/cache
-L2_MODULES="virtio_mmio virtio_blk virtio_console virtio_net virtio_rng"
+# Module lists (dependencies are added from each module's depends=). crc32c_generic is ext4's and jbd2's softdep
+# (crypto-crc32c, which no depends= names), needed to mount metadata_csum file systems; no guest has modprobe.
+L2_MODULES="virtio_mmio virtio_blk virtio_console virtio_net virtio_rng crc32c_generic ext4"
+L1_MODULES="tun loop crc32c_generic ext4"
+DISK_MIB=16
 mkdir -p "$CACHE" "$BUILD/guest-bin"
 
 # stale OUT IN...: true when OUT is missing or older than any IN
@@ -60,9 +67,9 @@ newest_kernel_pkg() {
 	echo "$pkg"
 }
 
-# add_module NAME: copies module NAME, after the modules it depends on, from the tree indexed in $modindex into $IMG/modules
+# add_module NAME: copies module NAME, after the modules it depends on, from the tree indexed in $modindex into $moddir
 add_module() {
-	grep -qx "$1" "$IMG/modules/load-order" && return 0
+	grep -qx "$1" "$moddir/load-order" && return 0
 	src=$(awk -v n="$1" '$1 == n { print $2; exit }' "$modindex")
 	if [ -z "$src" ]; then
 		tr - _ <"$modbuiltin" | grep -q "/$1\.ko\$" || die "kernel has no module $1"
@@ -73,14 +80,29 @@ add_module() {
 	*.zst) zstd -qdc "$src" ;;
 	*.gz) gzip -dc "$src" ;;
 	*) cat "$src" ;;
-	esac >"$IMG/modules/$1.ko"
-	for dep in $(tr '\0' '\n' <"$IMG/modules/$1.ko" | sed -n 's/^depends=//p' | tr ',-' ' _'); do
+	esac >"$moddir/$1.ko"
+	for dep in $(tr '\0' '\n' <"$moddir/$1.ko" | sed -n 's/^depends=//p' | tr ',-' ' _'); do
 		add_module "$dep"
 	done
-	echo "$1" >>"$IMG/modules/load-order"
+	echo "$1" >>"$moddir/load-order"
 }
 
-# build_kernel PKG OUT [MODULE...]: extracts PKG's Image as OUT, and the named modules (with dependencies) into $IMG/modules
+# add_modules DIR "MODULE...": (re)fills $IMG/DIR with the named modules of the tree indexed in $modindex, their
+# dependencies first, and their load order in $IMG/DIR/load-order (what guest-images/load-modules.sh reads)
+add_modules() {
+	moddir=$IMG/$1
+	rm -rf "$moddir"
+	mkdir -p "$moddir"
+	: >"$moddir/load-order"
+	for m in $2; do
+		add_module "$m"
+	done
+	# shellcheck disable=SC2046
+	say "$1:" $(cat "$moddir/load-order")
+}
+
+# build_kernel PKG OUT [DIR "MODULE..."]...: extracts PKG's Image as OUT and, for each DIR "MODULE..." pair, those
+# modules into $IMG/DIR (add_modules)
 build_kernel() {
 	pkg=$1
 	out=$2
@@ -97,30 +119,27 @@ build_kernel() {
 	vmlinuz=$(ls "$tree"/boot/vmlinuz-* | head -n 1)
 	[ "$(od -An -tx1 -j56 -N4 "$vmlinuz" | tr -d ' ')" = 41524d64 ] || die "$vmlinuz is not a raw arm64 Image"
 	cp "$vmlinuz" "$out"
-	if [ $# -gt 0 ]; then
-		rm -rf "$IMG/modules"
-		mkdir -p "$IMG/modules"
-		: >"$IMG/modules/load-order"
-		modindex=$CACHE/modules.index
-		modbuiltin=$(find "$tree" -path '*/modules/*' -name modules.builtin | head -n 1)
-		find "$tree" -path '*/modules/*' -name '*.ko*' |
-			awk -F/ '{ n = $NF; sub(/\.ko.*$/, "", n); gsub(/-/, "_", n); print n, $0 }' >"$modindex"
-		for m in "$@"; do
-			add_module "$m"
-		done
-		# shellcheck disable=SC2046
-		say "modules:" $(cat "$IMG/modules/load-order")
-	fi
+	modindex=$CACHE/modules.index
+	modbuiltin=$(find "$tree" -path '*/modules/*' -name modules.builtin | head -n 1)
+	find "$tree" -path '*/modules/*' -name '*.ko*' |
+		awk -F/ '{ n = $NF; sub(/\.ko.*$/, "", n); gsub(/-/, "_", n); print n, $0 }' >"$modindex"
+	stamp_text="${deb##*/} $*"
+	while [ $# -ge 2 ]; do
+		add_modules "$1" "$2"
+		shift 2
+	done
 	rm -rf "$tree"
-	echo "${deb##*/} $*" >"$stamp"
+	echo "$stamp_text" >"$stamp"
 }
 
+# build_kernels: Image with L2's modules and, unless L1_KERNEL_PKG names another kernel for l1-Image, L1's too
 build_kernels() {
 	pkg=${KERNEL_PKG:-$(newest_kernel_pkg)}
-	build_kernel "$pkg" "$IMG/Image" $L2_MODULES
 	if [ -n "${L1_KERNEL_PKG:-}" ]; then
-		build_kernel "$L1_KERNEL_PKG" "$IMG/l1-Image"
+		build_kernel "$pkg" "$IMG/Image" modules "$L2_MODULES"
+		build_kernel "$L1_KERNEL_PKG" "$IMG/l1-Image" l1-modules "$L1_MODULES"
 	else
+		build_kernel "$pkg" "$IMG/Image" modules "$L2_MODULES" l1-modules "$L1_MODULES"
 		rm -f "$IMG/l1-Image" "$IMG/l1-Image.pkg"
 		ln -s Image "$IMG/l1-Image"
 	fi
@@ -167,6 +186,14 @@ new_root() {
 	chmod 755 "$1/init"
 }
 
+# add_guest_modules DIR MODDIR: puts $IMG/MODDIR's modules in DIR/lib/modules and load-modules.sh as DIR/bin/load-modules
+add_guest_modules() {
+	mkdir -p "$1/lib/modules"
+	cp "$IMG/$2"/* "$1/lib/modules/"
+	cp "$HERE/load-modules.sh" "$1/bin/load-modules"
+	chmod 755 "$1/bin/load-modules"
+}
+
 # pack_root DIR OUT: packs DIR as a gzip'ed newc cpio OUT, then removes DIR
 pack_root() {
 	(cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -9n >"$2.tmp"
@@ -175,33 +202,58 @@ pack_root() {
 	say "$(basename "$2"): $(($(wc -c <"$2") / 1024)) KiB"
 }
 
+# build_l2_initramfs: L2's /init, modules, probes and the l2-bin/NAME.sh scripts (the programs of l2.run= words) as /bin/NAME
 build_l2_initramfs() {
 	out=$IMG/l2-initramfs.cpio.gz
 	# shellcheck disable=SC2046
-	stale "$out" "$HERE/l2-init.sh" "$BUSYBOX" "$IMG/modules/load-order" "$BUILD/guest-bin" $(ls -d "$BUILD"/guest-bin/* 2>/dev/null) ||
+	stale "$out" "$HERE/l2-init.sh" "$HERE/load-modules.sh" "$BUSYBOX" "$IMG/modules/load-order" "$HERE/l2-bin" \
+		"$BUILD/guest-bin" $(ls -d "$HERE"/l2-bin/* "$BUILD"/guest-bin/* 2>/dev/null) ||
 		return 0
 	say "packing l2-initramfs..."
 	root=$IMG/l2-root
 	new_root "$root" "$HERE/l2-init.sh"
-	mkdir -p "$root/lib/modules"
-	cp "$IMG"/modules/* "$root/lib/modules/"
-	for p in "$BUILD"/guest-bin/*; do
-		[ -f "$p" ] && cp "$p" "$root/bin/"
+	add_guest_modules "$root" modules
+	for p in "$BUILD"/guest-bin/* "$HERE"/l2-bin/*.sh; do
+		[ -f "$p" ] || continue
+		name=$(basename "$p" .sh)
+		[ ! -e "$root/bin/$name" ] || die "$p: /bin/$name already exists in L2 (a busybox applet?)"
+		cp "$p" "$root/bin/$name"
+		chmod 755 "$root/bin/$name"
 	done
 	pack_root "$root" "$out"
 }
 
+# build_disk_image: rootfs.ext4, a DISK_MIB MiB ext4 file system holding a busybox root with disk-init.sh as /init
+# (L2 switches to it with l2.run=diskroot; its free space takes what that /init writes)
+build_disk_image() {
+	out=$IMG/rootfs.ext4
+	stale "$out" "$HERE/disk-init.sh" "$BUSYBOX" || return 0
+	say "making rootfs.ext4 ($DISK_MIB MiB ext4)..."
+	root=$IMG/disk-root
+	new_root "$root" "$HERE/disk-init.sh"
+	mkdir -p "$root/mnt"
+	mke2fs=$(command -v mke2fs || echo /sbin/mke2fs)
+	rm -f "$out.tmp"
+	"$mke2fs" -q -F -t ext4 -L lkvm-root -E root_owner=0:0 -d "$root" "$out.tmp" "${DISK_MIB}M" >/dev/null ||
+		die "mke2fs could not make $out"
+	mv "$out.tmp" "$out"
+	rm -rf "$root"
+}
+
+# build_l1_base: L1's /init and modules, lkvm, and under /guest what lkvm boots: the L2 kernel, initramfs and disk image
 build_l1_base() {
 	out=$IMG/l1-base.cpio.gz
 	lkvm=$BUILD/lkvm
 	[ -x "$lkvm" ] || die "$lkvm is missing: run make first"
-	stale "$out" "$HERE/l1-init.sh" "$BUSYBOX" "$lkvm" "$IMG/Image" "$IMG/l2-initramfs.cpio.gz" || return 0
-	say "packing l1-base (lkvm, L2 kernel and initramfs)..."
+	stale "$out" "$HERE/l1-init.sh" "$HERE/load-modules.sh" "$BUSYBOX" "$IMG/l1-modules/load-order" "$lkvm" "$IMG/Image" \
+		"$IMG/l2-initramfs.cpio.gz" "$IMG/rootfs.ext4" || return 0
+	say "packing l1-base (lkvm, L2 kernel, initramfs and disk image)..."
 	root=$IMG/l1-root
 	new_root "$root" "$HERE/l1-init.sh"
+	add_guest_modules "$root" l1-modules
 	mkdir -p "$root/guest"
 	cp "$lkvm" "$root/bin/lkvm"
-	cp "$IMG/Image" "$IMG/l2-initramfs.cpio.gz" "$root/guest/"
+	cp "$IMG/Image" "$IMG/l2-initramfs.cpio.gz" "$IMG/rootfs.ext4" "$root/guest/"
 	pack_root "$root" "$out"
 }
 
@@ -224,6 +276,7 @@ build_kernels
 build_probes
 build_busybox
 build_l2_initramfs
+build_disk_image
 build_l1_base
 build_hetero_dtb
 say "ready in $IMG"

@@ -1,7 +1,14 @@
 #!/bin/sh
 # l2-init.sh: /init of the L2 guest (booted by lkvm): prints "L2:" markers, loads virtio modules, runs l2.run=WORD[,WORD...], powers off.
 #
-# Words of l2.run= (kernel command line): shell (interactive busybox sh), none, or NAME to run /bin/NAME (e.g. pmu-probe).
+# Words of l2.run= (kernel command line), run in order:
+#   none       nothing
+#   shell      an interactive busybox sh
+#   diskroot   mounts /dev/vda (ext4, e.g. rootfs.ext4) and switch_roots to it; its /init (disk-init.sh) goes on from there
+#   hang       sleeps for ever (for lkvm --timeout)
+#   reboot     reboot -f: a guest reset (lkvm exits 2, or boots again with --reboot restart)
+#   exit=N     writes N to lkvm's exit device (0x1001000), which ends the VM with status N
+#   NAME       runs /bin/NAME: a probe (pmu-probe) or a guest-images/l2-bin script (hvc, rng, net, diskro, reboot-once)
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
@@ -22,13 +29,7 @@ count_cpus() {
 }
 echo "L2: cpus online=$(count_cpus "$(cat /sys/devices/system/cpu/online)")"
 
-loaded=0
-total=0
-for m in $(cat /lib/modules/load-order); do
-	total=$((total + 1))
-	insmod "/lib/modules/$m.ko" && loaded=$((loaded + 1))
-done
-echo "L2: modules loaded=$loaded/$total"
+echo "L2: modules $(load-modules)"
 
 run=
 for arg in $(cat /proc/cmdline); do
@@ -40,6 +41,30 @@ for w in $(echo "$run" | tr ',' ' '); do
 	case $w in
 	none) ;;
 	shell) setsid cttyhack sh ;;
+	diskroot)
+		mkdir -p /newroot
+		if mount -t ext4 /dev/vda /newroot; then
+			echo "L2: switch_root to /dev/vda"
+			# The new root's /init finds /dev, /proc and /sys mounted; switch_root empties this initramfs.
+			for d in dev proc sys; do
+				mount --move "/$d" "/newroot/$d"
+			done
+			exec switch_root /newroot /init
+		fi
+		echo "L2: diskroot: cannot mount /dev/vda"
+		;;
+	hang)
+		echo "L2: hanging"
+		while :; do sleep 3600; done
+		;;
+	reboot)
+		echo "L2: reboot -f"
+		reboot -f
+		;;
+	exit=*)
+		echo "L2: exit device id=$(devmem 0x1001004 32), writing ${w#exit=}"
+		devmem 0x1001000 32 "${w#exit=}"
+		;;
 	*)
 		if [ -x "/bin/$w" ]; then
 			echo "L2: run $w"

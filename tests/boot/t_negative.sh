@@ -1,4 +1,5 @@
-# t_negative.sh: lkvm rejects bad invocations (missing/garbage kernel, -c 0, huge -m, unknown option): status != 0, one "  Fatal: " line.
+# t_negative.sh: lkvm rejects bad invocations (missing/garbage kernel, -c 0, huge -m, unknown option, missing disk, unknown
+# console): status != 0, one "  Fatal: " line.
 boot_l1 --smp 2 <<'SCRIPT'
 # neg NAME ARGS...: runs lkvm ARGS, reports its exit status, its number of stderr lines and the first one
 neg() {
@@ -15,9 +16,11 @@ neg gzip-kernel run -k gzip-kernel -c 1 -m 64
 neg zero-cpus run -k "$L2_KERNEL" -c 0 -m 64
 neg huge-memory run -k "$L2_KERNEL" -c 1 -m 999999999
 neg unknown-option run --no-such-option -k "$L2_KERNEL"
+neg missing-disk run -k "$L2_KERNEL" -c 1 -m 64 -d /nonexistent/disk.img
+neg bad-console run -k "$L2_KERNEL" -c 1 -m 64 --console ttyS0
 SCRIPT
 bad=
-for case in missing-kernel text-kernel gzip-kernel zero-cpus huge-memory unknown-option; do
+for case in missing-kernel text-kernel gzip-kernel zero-cpus huge-memory unknown-option missing-disk bad-console; do
 	got=$(grep -a -m 1 "^NEG $case " "$OUT")
 	echo "$got" | grep -Eq "^NEG $case status=[1-9][0-9]* lines=1 err=  Fatal: [^ ]" ||
 		bad="$bad; $case gave ${got:-nothing}"
