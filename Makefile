@@ -62,6 +62,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_HELPER_OBJS) $(BUILD)/liblk
 check-unit: deps $(TEST_BINS) $(BUILD)/lkvm
 	@sh tests/unit/run.sh "$(TEST_RUNNER)" $(TEST_BINS)
 	@sh tests/unit/check-manpage.sh "$(TEST_RUNNER)" $(BUILD)/lkvm docs/lkvm.1
+	@sh tests/unit/check-install.sh $(BUILD)
 
 images: deps $(BUILD)/lkvm
 	@sh guest-images/build.sh $(BUILD)

@@ -57,31 +57,53 @@ static int gic_v2_create(struct vm *vm, struct arch_vm *a, struct err *e)
 			    "vGICv2 CPU interface address", e);
 }
 
+static void gic_close(struct arch_vm *a)
+{
+	if (a->gic_fd >= 0)
+		close(a->gic_fd);
+	a->gic_fd = -1;
+}
+
+/* --irqchip auto: a vGICv3 where KVM can, else a vGICv2 (e.g. GICv3 hardware with GICv2 compatibility). */
+static int gic_create_auto(struct vm *vm, struct arch_vm *a, struct err *e)
+{
+	struct err v3 = { 0 }, v2 = { 0 };
+	int ret;
+
+	ret = gic_v3_create(vm, a, &v3);
+	if (!ret)
+		return 0;
+	gic_close(a);
+	pr_info("no vGICv3 (%s), trying vGICv2", v3.msg);
+	ret = gic_v2_create(vm, a, &v2);
+	if (ret)
+		return err_set(e, -ret, "cannot create an in-kernel GIC: vGICv3: %s; vGICv2: %s",
+			       v3.msg, v2.msg);
+	return 0;
+}
+
 int gic_create(struct vm *vm, struct arch_vm *a, struct err *e)
 {
 	uint32_t nr_irqs = 32 + LAYOUT_NR_SPIS;	/* SGIs + PPIs, then our SPIs */
+	struct err inner = { 0 };
 	int ret;
 
 	switch (vm->cfg->irqchip) {
 	case IRQCHIP_GICV2:
-		ret = gic_v2_create(vm, a, e);
+		ret = gic_v2_create(vm, a, &inner);
+		if (ret)
+			return err_set(e, -ret, "cannot create the in-kernel GIC (--irqchip gicv2): %s", inner.msg);
 		break;
 	case IRQCHIP_GICV3:
-		ret = gic_v3_create(vm, a, e);
+		ret = gic_v3_create(vm, a, &inner);
+		if (ret)
+			return err_set(e, -ret, "cannot create the in-kernel GIC (--irqchip gicv3): %s", inner.msg);
 		break;
 	default:
-		ret = gic_v3_create(vm, a, NULL);
-		if (ret && a->gic_fd >= 0) {
-			close(a->gic_fd);
-			a->gic_fd = -1;
-		}
-		if (ret) {
-			pr_info("no vGICv3 (%s), trying vGICv2", strerror(-ret));
-			ret = gic_v2_create(vm, a, e);
-		}
+		ret = gic_create_auto(vm, a, e);
+		if (ret)
+			return ret;
 	}
-	if (ret)
-		return err_set(e, -ret, "cannot create the in-kernel GIC");
 	return kvm_set_attr(a->gic_fd, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &nr_irqs,
 			    "vGIC number of IRQs", e);
 }

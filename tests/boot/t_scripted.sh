@@ -3,6 +3,8 @@
 # has L2's lines up to the end). The exit device: the guest's "devmem 0x1001000 32 7" is lkvm's status 7. lkvm boots
 # and powers off (status 0) with stdin at EOF (</dev/null), with stdin closed (<&-; its --console-log then holds
 # exactly its stdout), and with stdout a pipe (| cat), where a guest reboot -f under --reboot exit is status 2.
+# SIGTERM stops a running VM with status 143 (128 + 15). Guest accesses to unmapped addresses read 0, are logged once,
+# and the guest goes on.
 boot_l1 --smp 2 <<'SCRIPT'
 printf '\000\000\000\024' >spin.bin
 run_lkvm spin run -k spin.bin -c 1 -m 64 --timeout 5
@@ -22,6 +24,19 @@ t0=$(uptime_cs)
 	echo $? >pipe.rc
 } | cat >pipe.out
 lkvm_report pipe "$(cat pipe.rc)" "$t0"
+
+"$LKVM" run -k "$L2_KERNEL" -i "$L2_INITRD" -c 1 -m 128 -p "quiet l2.run=hang" </dev/null >term.out 2>&1 &
+pid=$!
+i=0
+while [ $i -lt 600 ] && ! grep -q 'L2: hanging' term.out; do
+	usleep 100000
+	i=$((i + 1))
+done
+kill -TERM "$pid"
+wait "$pid"
+lkvm_report term $?
+
+run_lkvm unmapped run -k "$L2_KERNEL" -i "$L2_INITRD" -c 1 -m 128 -p "quiet l2.run=unmapped"
 SCRIPT
 # within TAG MIN MAX: lkvm's run TAG took at least MIN seconds and less than MAX
 within() {
@@ -50,3 +65,11 @@ expect '^closed\| console log = stdout$' "the --console-log file identical to lk
 
 expect '^pipe\| L2: reboot -f$' "L2's reboot with stdout a pipe"
 expect '^pipe\| status=2$' "status 2 for a guest reset under --reboot exit"
+
+expect '^term\| L2: hanging$' "L2 up before the SIGTERM"
+expect '^term\| status=143$' "status 143 for SIGTERM"
+
+expect '^unmapped\| L2: unmapped reads 0x00000000 0x00000000$' "unmapped reads returning 0"
+expect '^unmapped\| L2: done$' "L2 going on after unmapped accesses"
+expect '^unmapped\| status=0$'
+[ "$(count unmapped '  Warning: guest .* no device there')" = 1 ] || fail "unmapped accesses not logged exactly once"
