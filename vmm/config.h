@@ -36,6 +36,8 @@ struct vm_config {
 	unsigned timeout_s;		/* --timeout: 0 = none */
 	const char *console_log;	/* --console-log FILE */
 	enum reboot_mode reboot;
+	const char *name;		/* --name: the control socket's name; NULL: lkvm-PID */
+	bool stats;			/* --stats: KVM statistics on stderr at exit */
 
 	bool pmu;			/* --pmu */
 	const char *pmu_name;		/* --pmu=NAME|TYPE, NULL: choose */

@@ -6,9 +6,11 @@
 
 #include "pmu/host.h"
 #include "pmu/report.h"
+#include "vmm/control.h"
 #include "vmm/exit.h"
 #include "vmm/log.h"
 #include "vmm/options.h"
+#include "vmm/stats.h"
 #include "vmm/vm.h"
 
 static int fatal(const struct err *e)
@@ -24,11 +26,28 @@ static void usage(FILE *out)
 		"Commands:\n"
 		"    run       boot a guest: lkvm run -k IMAGE [-i INITRD] [-p ARGS] [-c N] [-m MiB] [--pmu]\n"
 		"    pmu       list the host's CPU PMUs and the one --pmu would use: lkvm pmu [list]\n"
+		"    list      list the running VMs: name, pid, vcpus, memory, state, PMU\n"
+		"    stat      a running VM's KVM statistics and vcpu placement: lkvm stat NAME\n"
+		"    pause     stop a running VM's vcpus until resumed: lkvm pause NAME\n"
+		"    resume    let a paused VM run again: lkvm resume NAME\n"
+		"    stop      end a running VM (its lkvm exits 0): lkvm stop NAME\n"
+		"    request   send one control-socket request, print the reply: lkvm request NAME LINE\n"
 		"    version   print the lkvm version\n"
 		"    help      show this text; 'lkvm run --help' lists the run options\n\n"
-		"See lkvm(1). Exit statuses: 0 guest powered off, 1 lkvm error, 2 guest reset,\n"
-		"3 guest crash, 124 --timeout expired, 128+N stopped by signal N, or the status\n"
-		"the guest wrote to the exit device.\n");
+		"See lkvm(1). Exit statuses of lkvm run: 0 guest powered off or lkvm stop, 1 lkvm\n"
+		"error, 2 guest reset, 3 guest crash, 124 --timeout expired, 128+N stopped by\n"
+		"signal N, or the status the guest wrote to the exit device.\n");
+}
+
+/* --stats: the table at exit; a failure here never changes the VM's exit status. */
+static void print_stats(struct vm *vm)
+{
+	struct err e = { 0 };
+
+	fflush(stdout);
+	fprintf(stderr, "lkvm: KVM statistics of VM %s at exit\n", vm->ctl.name);
+	if (stats_vm_report(vm, stderr, &e))
+		pr_warn("--stats: %s", e.msg);
 }
 
 static int cmd_run(int argc, char **argv)
@@ -52,6 +71,8 @@ static int cmd_run(int argc, char **argv)
 		pr_info("# lkvm run -k %s -m %llu -c %u%s", cfg.kernel,
 			(unsigned long long)cfg.mem_mib, vm.nr_vcpus, cfg.pmu ? " --pmu" : "");
 		ret = vm_run(&vm, &e);
+		if (cfg.stats)
+			print_stats(&vm);
 	}
 	vm_destroy(&vm);
 	return ret < 0 ? fatal(&e) : ret;
@@ -85,8 +106,62 @@ static int cmd_pmu(int argc, char **argv)
 	return ret ? fatal(&e) : 0;
 }
 
+/* lkvm list: the running VMs, from their control sockets. */
+static int cmd_list(int argc, char **argv)
+{
+	char dir[CONTROL_PATH_MAX];
+	struct err e = { 0 };
+
+	(void)argv;
+	if (argc)
+		err_set(&e, EINVAL, "usage: lkvm list");
+	else if (!control_default_dir(dir, sizeof(dir), &e))
+		control_list(dir, stdout, &e);
+	return e.msg[0] ? fatal(&e) : 0;
+}
+
+/*
+ * lkvm stat|pause|resume|stop NAME, lkvm request NAME LINE: one request,
+ * the reply on stdout; a reply starting "error: " is a Fatal: line.
+ */
+static int cmd_control(const char *cmd, const char *line, int argc, char **argv)
+{
+	char dir[CONTROL_PATH_MAX], *reply = NULL;
+	struct err e = { 0 };
+	int ret;
+
+	if (argc != (line ? 1 : 2))
+		ret = err_set(&e, EINVAL, "usage: lkvm %s NAME%s", cmd, line ? "" : " LINE");
+	else
+		ret = control_default_dir(dir, sizeof(dir), &e);
+	if (!ret)
+		ret = control_request(dir, argv[0], line ? line : argv[1], &reply, &e);
+	if (!ret && !strncmp(reply, "error: ", 7)) {
+		ret = err_set(&e, EIO, "%s: %.*s", argv[0], (int)strcspn(reply + 7, "\n"), reply + 7);
+	} else if (!ret) {
+		fputs(reply, stdout);
+	}
+	free(reply);
+	return ret ? fatal(&e) : 0;
+}
+
+struct control_command {
+	const char *cmd;	/* the lkvm command */
+	const char *line;	/* its request; NULL: the argument after NAME */
+};
+
+static const struct control_command control_commands[] = {
+	{ "stat", "stats" },
+	{ "pause", "pause" },
+	{ "resume", "resume" },
+	{ "stop", "stop" },
+	{ "request", NULL },
+};
+
 int main(int argc, char **argv)
 {
+	size_t i;
+
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 
 	if (!cmd) {
@@ -97,6 +172,11 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 2, argv + 2);
 	if (!strcmp(cmd, "pmu"))
 		return cmd_pmu(argc - 2, argv + 2);
+	if (!strcmp(cmd, "list"))
+		return cmd_list(argc - 2, argv + 2);
+	for (i = 0; i < sizeof(control_commands) / sizeof(control_commands[0]); i++)
+		if (!strcmp(cmd, control_commands[i].cmd))
+			return cmd_control(cmd, control_commands[i].line, argc - 2, argv + 2);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("lkvm version %s\n", LKVM_VERSION);
 		return 0;

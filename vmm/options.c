@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "arm64/layout.h"
+#include "vmm/control.h"
 #include "vmm/options.h"
 
 enum opt_arg { ARG_NONE, ARG_REQUIRED, ARG_OPTIONAL };
@@ -13,7 +14,8 @@ enum opt_id {
 	OPT_HELP, OPT_KERNEL, OPT_INITRD, OPT_PARAMS, OPT_CPUS, OPT_MEM, OPT_IRQCHIP,
 	OPT_PMU, OPT_PMU_IRQ, OPT_VCPU_AFFINITY, OPT_PMU_NO_PIN, OPT_CONSOLE, OPT_NETWORK,
 	OPT_NODEFAULTS, OPT_LOGLEVEL, OPT_DEBUG, OPT_DUMP_DTB, OPT_DISK, OPT_RNG, OPT_TIMEOUT,
-	OPT_CONSOLE_LOG, OPT_REBOOT, OPT_PMU_EVENTS, OPT_PMU_COUNTERS, OPT_UNSUPPORTED,
+	OPT_CONSOLE_LOG, OPT_REBOOT, OPT_PMU_EVENTS, OPT_PMU_COUNTERS, OPT_NAME, OPT_STATS,
+	OPT_UNSUPPORTED,
 };
 
 struct opt_def {
@@ -45,6 +47,8 @@ static const struct opt_def run_opts[] = {
 	{ "timeout", 0, ARG_REQUIRED, OPT_TIMEOUT, "SECONDS", "stop the VM after SECONDS (exit status 124)" },
 	{ "console-log", 0, ARG_REQUIRED, OPT_CONSOLE_LOG, "FILE", "also write all console output to FILE" },
 	{ "reboot", 0, ARG_REQUIRED, OPT_REBOOT, "exit|restart", "on guest reset: exit with status 2 (default) or reboot" },
+	{ "name", 0, ARG_REQUIRED, OPT_NAME, "NAME", "name for lkvm list/stat/pause/resume/stop (default lkvm-PID)" },
+	{ "stats", 0, ARG_NONE, OPT_STATS, NULL, "print KVM's VM and vcpu statistics on stderr at exit" },
 	{ "nodefaults", 0, ARG_NONE, OPT_NODEFAULTS, NULL, "no default kernel command line" },
 	{ "loglevel", 0, ARG_REQUIRED, OPT_LOGLEVEL, "LEVEL", "error, warning, notice (default), info or debug" },
 	{ "debug", 0, ARG_NONE, OPT_DEBUG, NULL, "same as --loglevel debug" },
@@ -58,7 +62,6 @@ static const struct opt_def run_opts[] = {
 	{ "sandbox", 0, ARG_REQUIRED, OPT_UNSUPPORTED, NULL, NULL },
 	{ "tty", 0, ARG_REQUIRED, OPT_UNSUPPORTED, NULL, NULL },
 	{ "vsock", 0, ARG_REQUIRED, OPT_UNSUPPORTED, NULL, NULL },
-	{ "name", 0, ARG_REQUIRED, OPT_UNSUPPORTED, NULL, NULL },
 	{ "aarch32", 0, ARG_NONE, OPT_UNSUPPORTED, NULL, NULL },
 };
 
@@ -160,6 +163,16 @@ static int parse_network(const char *s, struct vm_config *cfg, struct err *e)
 	return err_set(e, EINVAL, "--network %s: expected mode=none or mode=tap,tapif=NAME", s);
 }
 
+static int parse_name(const char *s, const char **out, struct err *e)
+{
+	struct err why = { 0 };
+
+	if (control_check_name(s, &why))
+		return err_set(e, EINVAL, "--name: %s", why.msg);
+	*out = s;
+	return 0;
+}
+
 static int parse_choice(const char *opt, const char *s, const char *const *names, unsigned n,
 			unsigned *out, struct err *e)
 {
@@ -224,6 +237,8 @@ static int apply_opt(const struct opt_def *o, const char *val, struct vm_config 
 		ret = parse_choice(o->name, val, reboots, 2, &choice, e);
 		cfg->reboot = choice;
 		return ret;
+	case OPT_NAME: return parse_name(val, &cfg->name, e);
+	case OPT_STATS: cfg->stats = true; return 0;
 	case OPT_NODEFAULTS: cfg->nodefaults = true; return 0;
 	case OPT_LOGLEVEL:
 		ret = parse_choice(o->name, val, levels, 5, &choice, e);

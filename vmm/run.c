@@ -51,21 +51,6 @@ static int setup_signals(int *sigfd, struct err *e)
 	return 0;
 }
 
-static void kick_vcpus(struct vm *vm)
-{
-	unsigned i;
-
-	for (i = 0; i < vm->nr_vcpus; i++) {
-		struct vcpu *vcpu = &vm->vcpus[i];
-
-		if (!vcpu->started)
-			continue;
-		/* immediate_exit closes the race with a vcpu about to enter KVM_RUN (KVM API 5). */
-		__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-		pthread_kill(vcpu->thread, SIGUSR1);
-	}
-}
-
 static void join_vcpus(struct vm *vm)
 {
 	unsigned i;
@@ -191,7 +176,8 @@ static void serve_watches(struct vm *vm, const struct pollfd *pfd)
 
 /*
  * The main thread's loop: stop requests, signals, console input and the
- * device event sources (queue kicks, taps) all wait in one poll().
+ * watched fds (device queue kicks and taps, the control socket) all wait in
+ * one poll().
  */
 static void serve(struct vm *vm, struct term *t, int sigfd, int tfd)
 {
@@ -250,7 +236,7 @@ static void run_once(struct vm *vm, struct term *t, int sigfd, int tfd)
 		vm_stop(vm, LKVM_EXIT_ERROR, &e);
 	else
 		serve(vm, t, sigfd, tfd);
-	kick_vcpus(vm);
+	vm_kick_vcpus(vm);
 	join_vcpus(vm);
 }
 

@@ -4,20 +4,38 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vmm/exit.h"
 #include "vmm/kvm.h"
 #include "vmm/log.h"
 #include "vmm/vm.h"
 
-static bool vcpu_stopping(struct vcpu *vcpu)
+/*
+ * Whether the vcpu may enter KVM_RUN again: false once the VM stops; while
+ * it is paused, the thread parks here.  Clearing immediate_exit under
+ * stop_lock, and only while not stopping, spends a pause kick's without
+ * ever losing a stop kick's: vm_stop() sets stopping under the lock before
+ * the main thread kicks (KVM API 5, kvm_run.immediate_exit).
+ */
+static bool vcpu_may_run(struct vcpu *vcpu)
 {
-	bool stopping;
+	struct vm *vm = vcpu->vm;
+	bool run;
 
-	pthread_mutex_lock(&vcpu->vm->stop_lock);
-	stopping = vcpu->vm->stopping;
-	pthread_mutex_unlock(&vcpu->vm->stop_lock);
-	return stopping;
+	pthread_mutex_lock(&vm->stop_lock);
+	if (vm->paused && !vm->stopping) {
+		vm->nr_parked++;
+		pthread_cond_broadcast(&vm->pause_cond);
+		while (vm->paused && !vm->stopping)
+			pthread_cond_wait(&vm->pause_cond, &vm->stop_lock);
+		vm->nr_parked--;
+	}
+	run = !vm->stopping;
+	if (run)
+		__atomic_store_n(&vcpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&vm->stop_lock);
+	return run;
 }
 
 static void vcpu_fail(struct vcpu *vcpu, int errnum, const char *fmt, ...)
@@ -124,7 +142,8 @@ void *vcpu_thread(void *arg)
 	sigaddset(&kick, SIGUSR1);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
 
-	while (!vcpu_stopping(vcpu)) {
+	__atomic_store_n(&vcpu->tid, gettid(), __ATOMIC_RELEASE);
+	while (vcpu_may_run(vcpu)) {
 		int ret = kvm_ioctl_raw(vcpu->fd, KVM_RUN, NULL);
 
 		if (ret == -EINTR || ret == -EAGAIN)
@@ -136,5 +155,7 @@ void *vcpu_thread(void *arg)
 		if (!vcpu_handle_exit(vcpu))
 			break;
 	}
+	/* For --stats, which reports after the thread is gone. */
+	stats_thread_place(0, &vcpu->place, NULL);
 	return NULL;
 }

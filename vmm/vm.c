@@ -1,12 +1,14 @@
 /* vm.c: VM lifecycle: /dev/kvm checks, guest RAM, devices, vcpus, device tree, and teardown. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/sysinfo.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "arm64/layout.h"
@@ -203,14 +205,17 @@ static int host_irqfd(void *ctx, unsigned spi, struct err *e)
 	return irqfd.fd;
 }
 
-static int host_watch(void *ctx, int fd, void (*cb)(void *arg), void *arg, struct err *e)
+int vm_watch_fd(struct vm *vm, int fd, void (*cb)(void *arg), void *arg, struct err *e)
 {
-	struct vm *vm = ctx;
-
 	if (vm->nr_watches == VM_MAX_WATCHES)
-		return err_set(e, ENOSPC, "too many device event sources");
+		return err_set(e, ENOSPC, "too many event sources for the main loop");
 	vm->watches[vm->nr_watches++] = (struct vm_watch){ .fd = fd, .cb = cb, .arg = arg };
 	return 0;
+}
+
+static int host_watch(void *ctx, int fd, void (*cb)(void *arg), void *arg, struct err *e)
+{
+	return vm_watch_fd(ctx, fd, cb, arg, e);
 }
 
 static void host_guest_exit(void *ctx, int status)
@@ -318,8 +323,11 @@ static int create_vcpus(struct vm *vm, struct err *e)
 	vm->vcpus = calloc(vm->nr_vcpus, sizeof(*vm->vcpus));
 	if (!vm->vcpus)
 		return err_set(e, ENOMEM, "out of memory");
-	for (i = 0; i < vm->nr_vcpus; i++)
+	for (i = 0; i < vm->nr_vcpus; i++) {
 		vm->vcpus[i].fd = -1;
+		vm->vcpus[i].stats.fd = -1;
+		vm->vcpus[i].place.cpu = -1;
+	}
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		ret = create_vcpu(vm, &vm->vcpus[i], i, e);
 		if (ret)
@@ -435,6 +443,57 @@ static int create_eventfds(struct vm *vm, struct err *e)
 	return 0;
 }
 
+/*
+ * KVM's statistics for --stats and `lkvm stat`, opened before any vcpu runs
+ * (KVM_GET_STATS_FD on a vcpu waits for KVM_RUN to return).  Without them
+ * only --stats fails; `lkvm stat` then replies why.
+ */
+static int open_stats(struct vm *vm, struct err *e)
+{
+	int ret = stats_vm_open(vm, &vm->stats_err);
+
+	if (!ret)
+		return 0;
+	stats_vm_close(vm);
+	if (!vm->cfg->stats) {
+		pr_debug("no KVM statistics: %s", vm->stats_err.msg);
+		return 0;
+	}
+	return err_set(e, -ret, "--stats: %s", vm->stats_err.msg);
+}
+
+/*
+ * The control socket.  A --name the user chose must be served; without
+ * one, a VM that cannot have its socket (no writable runtime directory)
+ * runs anyway, unseen by lkvm list.
+ */
+static int open_control(struct vm *vm, struct err *e)
+{
+	struct err why = { 0 };
+	int ret = control_vm_open(vm, vm->cfg->name ? e : &why);
+
+	if (!ret || vm->cfg->name)
+		return ret;
+	control_close(&vm->ctl);
+	pr_warn("no control socket, lkvm list/stat/stop will not see this VM: %s", why.msg);
+	return 0;
+}
+
+static int init_locks(struct vm *vm, struct err *e)
+{
+	pthread_condattr_t attr;
+	int ret;
+
+	pthread_mutex_init(&vm->stop_lock, NULL);
+	ret = pthread_condattr_init(&attr);
+	if (!ret)
+		ret = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	if (!ret)
+		ret = pthread_cond_init(&vm->pause_cond, &attr);
+	pthread_condattr_destroy(&attr);
+	return ret ? err_sys(e, ret, "pthread_cond_init") : 0;
+}
+
 /* The PMU and placement plan comes first: a bad --pmu or affinity fails before KVM is touched. */
 static int plan_cpus(struct vm *vm, const char *sysfs_root, struct err *e)
 {
@@ -461,10 +520,15 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, const char *sysfs_root
 	memset(vm, 0, sizeof(*vm));
 	vm->cfg = cfg;
 	vm->kvm_fd = vm->vm_fd = vm->stop_fd = vm->console_ready_fd = vm->log_fd = -1;
+	vm->ctl.fd = vm->stats.fd = -1;
 	vm->out_fd = STDOUT_FILENO;
-	pthread_mutex_init(&vm->stop_lock, NULL);
 
-	ret = plan_cpus(vm, sysfs_root, e);
+	ret = init_locks(vm, e);
+	if (!ret)
+		ret = plan_cpus(vm, sysfs_root, e);
+	/* The name is claimed early: a clash ends lkvm before anything slow. */
+	if (!ret)
+		ret = open_control(vm, e);
 	if (!ret)
 		ret = open_console_log(vm, e);
 	if (!ret)
@@ -488,6 +552,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg, const char *sysfs_root
 		ret = arch_load_images(vm, e);
 	if (!ret)
 		ret = build_fdt(vm, e);
+	if (!ret)
+		ret = open_stats(vm, e);
 	return ret;
 }
 
@@ -536,8 +602,84 @@ void vm_stop(struct vm *vm, int status, const struct err *err)
 			vm->stop_err = *err;
 		if (write(vm->stop_fd, &one, sizeof(one)) < 0)
 			pr_err("cannot signal VM stop: %s", strerror(errno));
+		/* Parked vcpu threads wake up to end. */
+		pthread_cond_broadcast(&vm->pause_cond);
 	}
 	pthread_mutex_unlock(&vm->stop_lock);
+}
+
+void vm_kick_vcpus(struct vm *vm)
+{
+	unsigned i;
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *vcpu = &vm->vcpus[i];
+
+		if (!vcpu->started)
+			continue;
+		__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+		pthread_kill(vcpu->thread, SIGUSR1);
+	}
+}
+
+static unsigned started_vcpus(const struct vm *vm)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		n += vm->vcpus[i].started;
+	return n;
+}
+
+int vm_pause(struct vm *vm, struct err *e)
+{
+	unsigned running = started_vcpus(vm), parked;
+	struct timespec deadline;
+	bool stopping;
+	int ret = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += VM_PAUSE_TIMEOUT_MS / 1000;
+	deadline.tv_nsec += VM_PAUSE_TIMEOUT_MS % 1000 * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&vm->stop_lock);
+	vm->paused = true;
+	pthread_mutex_unlock(&vm->stop_lock);
+	/* After paused is set: a vcpu the kick makes leave KVM_RUN parks before entering it again. */
+	vm_kick_vcpus(vm);
+	pthread_mutex_lock(&vm->stop_lock);
+	while (!ret && !vm->stopping && vm->nr_parked < running)
+		ret = pthread_cond_timedwait(&vm->pause_cond, &vm->stop_lock, &deadline);
+	stopping = vm->stopping;
+	parked = vm->nr_parked;
+	pthread_mutex_unlock(&vm->stop_lock);
+	if (stopping)
+		return err_set(e, ECANCELED, "the VM is stopping");
+	if (parked < running)
+		return err_set(e, ETIMEDOUT, "only %u of %u vcpus paused within %d ms (the others will when they can)",
+			       parked, running, VM_PAUSE_TIMEOUT_MS);
+	return 0;
+}
+
+void vm_resume(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->stop_lock);
+	vm->paused = false;
+	pthread_cond_broadcast(&vm->pause_cond);
+	pthread_mutex_unlock(&vm->stop_lock);
+}
+
+bool vm_paused(struct vm *vm)
+{
+	bool paused;
+
+	pthread_mutex_lock(&vm->stop_lock);
+	paused = vm->paused;
+	pthread_mutex_unlock(&vm->stop_lock);
+	return paused;
 }
 
 void vm_mmio(struct vm *vm, uint64_t addr, uint8_t *data, unsigned len, bool is_write)
@@ -564,6 +706,8 @@ void vm_destroy(struct vm *vm)
 {
 	unsigned i;
 
+	control_close(&vm->ctl);
+	stats_vm_close(vm);
 	for (i = 0; vm->vcpus && i < vm->nr_vcpus; i++) {
 		if (vm->vcpus[i].run)
 			munmap(vm->vcpus[i].run, vm->run_size);
@@ -593,4 +737,6 @@ void vm_destroy(struct vm *vm)
 	if (vm->log_fd >= 0)
 		close(vm->log_fd);
 	vm->vm_fd = vm->kvm_fd = vm->stop_fd = vm->console_ready_fd = vm->log_fd = -1;
+	pthread_cond_destroy(&vm->pause_cond);
+	pthread_mutex_destroy(&vm->stop_lock);
 }

@@ -12,14 +12,17 @@
 #include "devices/device.h"
 #include "pmu/vpmu.h"
 #include "vmm/config.h"
+#include "vmm/control.h"
 #include "vmm/err.h"
 #include "vmm/gmem.h"
 #include "vmm/resources.h"
+#include "vmm/stats.h"
 
 struct arch_vm;
 struct vm;
 
 #define VM_MAX_WATCHES 64
+#define VM_PAUSE_TIMEOUT_MS 2000	/* vm_pause() waits this long for every vcpu to park */
 
 /* An fd the main loop polls for a device (ioeventfds, taps). */
 struct vm_watch {
@@ -35,7 +38,10 @@ struct vcpu {
 	struct kvm_run *run;
 	uint64_t mpidr;
 	pthread_t thread;
-	bool started;
+	bool started;			/* the thread exists (main thread only) */
+	pid_t tid;			/* the thread's id once it runs (atomic access), for /proc */
+	struct vcpu_place place;	/* where the thread was when it ended */
+	struct stats_file stats;	/* KVM_GET_STATS_FD of this vcpu */
 };
 
 struct vm {
@@ -64,10 +70,17 @@ struct vm {
 	int out_fd;			/* where guest console output goes */
 	int log_fd;			/* --console-log, or -1 */
 
-	pthread_mutex_t stop_lock;	/* guards the three below */
+	pthread_mutex_t stop_lock;	/* guards the five below; pause_cond waits on it */
 	bool stopping;
 	int exit_status;
 	struct err stop_err;		/* why a vcpu thread stopped the VM, if an error */
+	bool paused;			/* the control socket paused the vcpus */
+	unsigned nr_parked;		/* vcpu threads waiting on pause_cond while paused */
+	pthread_cond_t pause_cond;	/* CLOCK_MONOTONIC: pause, resume, stop and parking */
+
+	struct control ctl;		/* the control socket */
+	struct stats_file stats;	/* KVM_GET_STATS_FD of the VM, fd -1 without */
+	struct err stats_err;		/* why there are no KVM statistics */
 
 	atomic_bool unclaimed_logged;
 };
@@ -98,6 +111,28 @@ int vm_reboot(struct vm *vm, struct err *e);
 
 /* Ends the VM with status (first caller wins); err may be NULL. Safe from any thread. */
 void vm_stop(struct vm *vm, int status, const struct err *err);
+
+/*
+ * Has every started vcpu thread leave KVM_RUN soon: immediate_exit, which
+ * closes the race with a thread about to enter it (KVM API 5), and SIGUSR1,
+ * which interrupts one inside.  Main thread.
+ */
+void vm_kick_vcpus(struct vm *vm);
+
+/*
+ * Pause and resume, from the main thread.  vm_pause() kicks the vcpus out
+ * of KVM_RUN and returns once each started vcpu thread is parked on
+ * pause_cond (0), or -ETIMEDOUT after VM_PAUSE_TIMEOUT_MS (they park
+ * later), or -ECANCELED when the VM is stopping; pausing a paused VM is
+ * a no-op.  vm_stop() wakes parked threads, which then end; the main loop
+ * (--timeout, signals, the control socket) runs on while paused.
+ */
+int vm_pause(struct vm *vm, struct err *e);
+void vm_resume(struct vm *vm);
+bool vm_paused(struct vm *vm);
+
+/* Has the main loop call cb(arg) whenever fd is readable; before vm_run() only. */
+int vm_watch_fd(struct vm *vm, int fd, void (*cb)(void *arg), void *arg, struct err *e);
 
 /* A guest MMIO access, dispatched to the device that owns addr. */
 void vm_mmio(struct vm *vm, uint64_t addr, uint8_t *data, unsigned len, bool is_write);

@@ -404,6 +404,24 @@ START_TEST(test_timeout)
 }
 END_TEST
 
+START_TEST(test_name_stats)
+{
+	PARSE_OK("-k", "Image");
+	ck_assert_ptr_null(cfg.name);
+	ck_assert(!cfg.stats);
+	PARSE_OK("-k", "Image", "--name", "vm-1.a_b", "--stats");
+	ck_assert_str_eq(cfg.name, "vm-1.a_b");
+	ck_assert(cfg.stats);
+	PARSE_OK("-k", "Image", "--name=x");
+	ck_assert_str_eq(cfg.name, "x");
+	PARSE_FAIL(EINVAL, "--name: VM name 'a/b' may only hold letters, digits, '.', '_' and '-'", "-k", "Image",
+		   "--name", "a/b");
+	PARSE_FAIL(EINVAL, "--name: VM name '' must have 1 to 64 characters", "-k", "Image", "--name=");
+	PARSE_FAIL(EINVAL, "--name: VM name '..' is not allowed", "-k", "Image", "--name", "..");
+	PARSE_FAIL(EINVAL, "option --stats takes no value", "-k", "Image", "--stats=1");
+}
+END_TEST
+
 START_TEST(test_unsupported_kvmtool_options)
 {
 	PARSE_FAIL(ENOTSUP, "option --firmware is not supported by lkvm yet", "-k", "Image", "-f",
@@ -517,6 +535,8 @@ START_TEST(test_help_text)
 	ck_assert_ptr_nonnull(strstr(buf, "Ctrl-a x"));
 	ck_assert_ptr_nonnull(strstr(buf, "    -d, --disk PATH[,ro] "));
 	ck_assert_ptr_nonnull(strstr(buf, "        --timeout SECONDS "));
+	ck_assert_ptr_nonnull(strstr(buf, "        --name NAME "));
+	ck_assert_ptr_nonnull(strstr(buf, "        --stats "));
 	/* Refused kvmtool options are not advertised. */
 	ck_assert_ptr_null(strstr(buf, "--firmware"));
 	ck_assert_ptr_null(strstr(buf, "--balloon"));
@@ -542,6 +562,7 @@ static Suite *options_suite(void)
 	tcase_add_test(ok, test_cpus_values);
 	tcase_add_test(ok, test_irqchip);
 	tcase_add_test(ok, test_pmu);
+	tcase_add_test(ok, test_name_stats);
 	tcase_add_test(ok, test_pmu_irq);
 	tcase_add_test(ok, test_loglevel);
 	tcase_add_test(ok, test_console);
