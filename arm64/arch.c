@@ -13,10 +13,21 @@
 
 #define DEFAULT_IPA_BITS 40	/* what KVM gives VM type 0 */
 
-uint64_t arch_ram_base(void)
-{
-	return LAYOUT_RAM_BASE;
-}
+/*
+ * With --console virtio, hvc0 is named last so it becomes /dev/console once
+ * the virtio_console driver is there; until then (a modular driver) the
+ * kernel keeps ttyS0, so init always has a console.  earlycon covers the
+ * boot before any driver, at kvmtool's UART address.
+ */
+const struct arch_limits arch_limits = {
+	.ram_base = LAYOUT_RAM_BASE,
+	.mmio_base = LAYOUT_MMIO_BASE,
+	.mmio_end = LAYOUT_MMIO_END,
+	.nr_spis = LAYOUT_NR_SPIS,
+	.max_vcpus = LAYOUT_MAX_VCPUS,
+	.cmdline_serial = "console=ttyS0 earlycon=uart8250,mmio,0x1000000 panic=-1",
+	.cmdline_virtio = "console=ttyS0 console=hvc0 earlycon=uart8250,mmio,0x1000000 panic=-1",
+};
 
 static unsigned bits_needed(uint64_t end)
 {

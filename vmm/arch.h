@@ -18,8 +18,19 @@ struct vcpu;
  * arch_vm_destroy undoes whatever of it happened.
  */
 
-/* Guest RAM base, and the KVM_CREATE_VM type for a VM whose IPA space must reach ipa_end. */
-uint64_t arch_ram_base(void);
+/* The fixed facts of the architecture's guest memory map the core needs. */
+struct arch_limits {
+	uint64_t ram_base;
+	uint64_t mmio_base, mmio_end;	/* where device MMIO windows are handed out */
+	unsigned nr_spis;		/* device interrupt lines */
+	unsigned max_vcpus;		/* that the memory map leaves room for */
+	/* Default kernel command line with the serial console, and with the virtio one. */
+	const char *cmdline_serial, *cmdline_virtio;
+};
+
+extern const struct arch_limits arch_limits;
+
+/* The KVM_CREATE_VM type for a VM whose IPA space must reach ipa_end. */
 int arch_vm_type(int kvm_fd, uint64_t ipa_end, unsigned long *type, struct err *e);
 
 /* Allocates vm->arch; creates the in-kernel interrupt controller (vcpus do not exist yet). */

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arm64/layout.h"
+#include "vmm/arch.h"
 #include "vmm/control.h"
 #include "vmm/options.h"
 
@@ -107,9 +107,9 @@ static int parse_cpus(const char *s, unsigned *n, struct err *e)
 {
 	uint64_t v;
 
-	if (parse_u64(s, &v) || v < 1 || v > LAYOUT_MAX_VCPUS)
+	if (parse_u64(s, &v) || v < 1 || v > arch_limits.max_vcpus)
 		return err_set(e, EINVAL, "--cpus: '%s' is not a vcpu count between 1 and %u", s,
-			       LAYOUT_MAX_VCPUS);
+			       arch_limits.max_vcpus);
 	*n = v;
 	return 0;
 }

@@ -11,7 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "arm64/layout.h"
 #include "devices/devices.h"
 #include "fdt/fdt.h"
 #include "vmm/arch.h"
@@ -21,13 +20,6 @@
 #include "vmm/vm.h"
 
 #define MIB (1024ULL * 1024)
-/*
- * With --console virtio, hvc0 is named last so it becomes /dev/console once
- * the virtio_console driver is there; until then (a modular driver) the
- * kernel keeps ttyS0, so init always has a console.
- */
-#define DEFAULT_CMDLINE_SERIAL "console=ttyS0 earlycon=uart8250,mmio,0x1000000 panic=-1"
-#define DEFAULT_CMDLINE_VIRTIO "console=ttyS0 console=hvc0 earlycon=uart8250,mmio,0x1000000 panic=-1"
 
 struct required_cap {
 	long cap;
@@ -86,7 +78,7 @@ static int create_vm(struct vm *vm, struct err *e)
 	ret = check_ram_size(vm->cfg, e);
 	if (ret)
 		return ret;
-	vm->mem.gpa = arch_ram_base();
+	vm->mem.gpa = arch_limits.ram_base;
 	vm->mem.size = vm->cfg->mem_mib * MIB;
 	ret = arch_vm_type(vm->kvm_fd, vm->mem.gpa + vm->mem.size, &type, e);
 	if (ret)
@@ -274,7 +266,7 @@ static int create_devices(struct vm *vm, struct err *e)
 		.watch = host_watch,
 		.guest_exit = host_guest_exit,
 	};
-	resources_init(&vm->res, LAYOUT_MMIO_BASE, LAYOUT_MMIO_END, LAYOUT_NR_SPIS);
+	resources_init(&vm->res, arch_limits.mmio_base, arch_limits.mmio_end, arch_limits.nr_spis);
 	for (i = 0; i < device_table_len; i++) {
 		const struct device_slot *slot = &device_table[i];
 		unsigned n = slot->count ? slot->count(vm->cfg) : 1, k;
@@ -338,7 +330,8 @@ static int create_vcpus(struct vm *vm, struct err *e)
 
 static int build_cmdline(const struct vm_config *cfg, char *buf, size_t len, struct err *e)
 {
-	const char *def = cfg->console == CONSOLE_VIRTIO ? DEFAULT_CMDLINE_VIRTIO : DEFAULT_CMDLINE_SERIAL;
+	const char *def = cfg->console == CONSOLE_VIRTIO ? arch_limits.cmdline_virtio :
+							     arch_limits.cmdline_serial;
 	int n = snprintf(buf, len, "%s%s%s", cfg->nodefaults ? "" : def,
 			 !cfg->nodefaults && cfg->params ? " " : "",
 			 cfg->params ? cfg->params : "");
@@ -508,8 +501,8 @@ static int plan_cpus(struct vm *vm, const char *sysfs_root, struct err *e)
 	vm->nr_vcpus = vm->cfg->nr_cpus;
 	if (!vm->nr_vcpus)
 		vm->nr_vcpus = vpmu_usable_cpus(&vm->vpmu, &process);
-	if (vm->nr_vcpus > LAYOUT_MAX_VCPUS)
-		vm->nr_vcpus = LAYOUT_MAX_VCPUS;
+	if (vm->nr_vcpus > arch_limits.max_vcpus)
+		vm->nr_vcpus = arch_limits.max_vcpus;
 	return 0;
 }
 
