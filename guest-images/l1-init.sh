@@ -1,6 +1,6 @@
 #!/bin/sh
-# l1-init.sh: /init of the L1 guest (booted by QEMU): checks /dev/kvm, loads L1's modules (tun, loop, ext4), runs the
-# per-test /test.sh with lkvm and the L2 images, powers off.
+# l1-init.sh: /init of the L1 guest (booted by QEMU): checks /dev/kvm, loads L1's modules (tun, loop, ext4: not on an
+# l1-Image-SUITE kernel, which they were not built for), runs the per-test /test.sh with lkvm and the L2 images, powers off.
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev

@@ -175,19 +175,12 @@ static int pmcr_write_n(int vcpu_fd, uint64_t pmcr, unsigned n, unsigned *got, s
  * first probe with N = 31: a kernel that keeps it does not implement the
  * limit.
  */
-static int limit_by_pmcr(const struct vpmu *v, int vcpu_fd, struct err *e)
+static int limit_by_pmcr(const struct vpmu *v, int vcpu_fd, uint64_t pmcr, unsigned host_n,
+			 struct err *e)
 {
-	uint64_t pmcr;
-	unsigned host_n, got;
+	unsigned got;
 	int ret;
 
-	ret = kvm_get_one_reg(vcpu_fd, PMCR_EL0, &pmcr, "PMCR_EL0", e);
-	if (ret)
-		return ret;
-	host_n = (pmcr & PMCR_N_MASK) >> PMCR_N_SHIFT;
-	if (v->counters > host_n)
-		return err_set(e, EINVAL, "--pmu-counters %u: the host PMU has %u counters",
-			       v->counters, host_n);
 	ret = host_n < 31 ? pmcr_write_n(vcpu_fd, pmcr, 31, &got, e) : 0;
 	if (ret)
 		return ret;
@@ -205,12 +198,21 @@ static int limit_by_pmcr(const struct vpmu *v, int vcpu_fd, struct err *e)
 
 static int configure_counters(const struct vpmu *v, int vcpu_fd, struct err *e)
 {
-	unsigned n = v->counters;
+	unsigned n = v->counters, host_n;
+	uint64_t pmcr;
+	int ret;
 
 	if (!n)
 		return 0;
+	/* After SET_PMU (or KVM's default PMU), PMCR_EL0.N is that PMU's count, whichever way limits it. */
+	ret = kvm_get_one_reg(vcpu_fd, PMCR_EL0, &pmcr, "PMCR_EL0", e);
+	if (ret)
+		return ret;
+	host_n = (pmcr & PMCR_N_MASK) >> PMCR_N_SHIFT;
+	if (n > host_n)
+		return err_set(e, EINVAL, "--pmu-counters %u: the host PMU has %u counters", n, host_n);
 	if (!kvm_has_attr(vcpu_fd, KVM_ARM_VCPU_PMU_V3_CTRL, KVM_ARM_VCPU_PMU_V3_SET_NR_COUNTERS))
-		return limit_by_pmcr(v, vcpu_fd, e);
+		return limit_by_pmcr(v, vcpu_fd, pmcr, host_n, e);
 	/* SET_NR_COUNTERS needs the PMU named explicitly first (its doc). */
 	if (!v->set_pmu)
 		return err_set(e, ENOTSUP, "--pmu-counters: KVM_ARM_VCPU_PMU_V3_SET_NR_COUNTERS needs SET_PMU");

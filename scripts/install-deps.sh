@@ -8,12 +8,13 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 
-common="make gcc pkg-config cpio gzip xz-utils device-tree-compiler e2fsprogs coreutils file"
+common="make gcc pkg-config cpio gzip xz-utils zstd device-tree-compiler e2fsprogs coreutils file \
+	debian-archive-keyring clang libclang-rt-dev"
 if [ "$arch" = arm64 ]; then
-	pkgs="$common libfdt-dev check linux-libc-dev busybox-static clang libclang-rt-dev"
+	pkgs="$common libfdt-dev check libsubunit-dev linux-libc-dev qemu-system-arm ipxe-qemu"
 else
 	pkgs="$common gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm qemu-user-static \
-	      ipxe-qemu libfdt-dev:arm64 check:arm64 libsubunit-dev:arm64 clang libclang-rt-dev"
+	      ipxe-qemu libfdt-dev:arm64 check:arm64 libsubunit-dev:arm64"
 fi
 
 missing=""

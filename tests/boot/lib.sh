@@ -2,6 +2,7 @@
 #
 # Sourced after TOP (the repository) and PROG are set. A test sets TEST, calls boot_l1 (or boot_qemu) and then
 # expect/expect_no/expect_eq, which check the test's output; test_result prints PASS/FAIL/SKIP and returns 0/1/77.
+# A test that boots more than once calls test_part before each boot.
 # Environment: BOOT_MODE=qemu|native (default: native on arm64 with a usable /dev/kvm), BOOT_TIMEOUT (seconds).
 
 . "$TOP/guest-images/common.sh"
@@ -27,6 +28,8 @@ test_begin() {
 	LOG=$BUILD/logs/$TEST.log
 	OUT=$WORK/out
 	REASON=
+	FAIL_LOG=
+	PART=
 	SKIPPED=
 	rm -rf "$WORK"
 	mkdir -p "$WORK"
@@ -34,8 +37,23 @@ test_begin() {
 	: >"$OUT"
 }
 
-# fail REASON: marks the test failed (the first reason is the one reported)
-fail() { [ -n "$REASON" ] || REASON=$*; }
+# test_part NAME: starts part NAME of a test that boots more than once: the next boot's log is BUILD/logs/TEST-NAME.log
+# (instead of TEST.log), expect & co. check its output, and failure reasons begin with "NAME: "
+test_part() {
+	PART=$1
+	rm -f "$BUILD/logs/$TEST.log"
+	LOG=$BUILD/logs/$TEST-$1.log
+	OUT=$WORK/out-$1
+	: >"$LOG"
+	: >"$OUT"
+}
+
+# fail REASON: marks the test failed (the first reason, and the log then current, are the ones reported)
+fail() {
+	[ -z "$REASON" ] || return 0
+	REASON="${PART:+$PART: }$*"
+	FAIL_LOG=$LOG
+}
 
 # skip REASON: marks the test skipped; the caller returns
 skip() { SKIPPED=$*; }
@@ -55,6 +73,17 @@ require_root() {
 	return 1
 }
 
+# require_l1_kernels SUITE...: skips the test unless BUILD/images/l1-Image-SUITE exists for each SUITE (returns non-zero
+# then); they exist only under QEMU: natively, L1 is this host and its kernel
+require_l1_kernels() {
+	require_qemu || return 1
+	for k in "$@"; do
+		[ -f "$IMG/l1-Image-$k" ] && continue
+		skip "no $IMG/l1-Image-$k: make images fetches it unless L1_SUITES leaves $k out"
+		return 1
+	done
+}
+
 # run_logged TIMEOUT LIVE CMD...: runs CMD under a timeout, its output (CRs dropped) into $LOG, shown too when LIVE is 1
 run_logged() {
 	tmo=$1
@@ -69,14 +98,16 @@ run_logged() {
 	return 0
 }
 
-# boot_qemu [--smp N] [--hetero] [--qemu "ARGS"] [--append "ARGS"] [--timeout S] [--live] -- INITRD:
-# boots $IMG/l1-Image with INITRD under QEMU (--hetero: on the big.LITTLE dtb); output in $LOG and $OUT
+# boot_qemu [--smp N] [--hetero] [--l1-kernel SUITE] [--qemu "ARGS"] [--append "ARGS"] [--timeout S] [--live] -- INITRD:
+# boots $IMG/l1-Image (--l1-kernel: l1-Image-SUITE, see require_l1_kernels) with INITRD under QEMU (--hetero: on the
+# big.LITTLE dtb); output in $LOG and $OUT
 boot_qemu() {
-	smp=2 dtb='' qargs='' append='' tmo=${BOOT_TIMEOUT:-300} live=0
+	smp=2 dtb='' kernel=$IMG/l1-Image qargs='' append='' tmo=${BOOT_TIMEOUT:-300} live=0
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--smp) smp=$2 && shift ;;
 		--hetero) dtb=$IMG/virt-hetero.dtb smp=$HETERO_SMP ;;
+		--l1-kernel) kernel=$IMG/l1-Image-$2 && shift ;;
 		--qemu) qargs=$2 && shift ;;
 		--append) append=$2 && shift ;;
 		--timeout) tmo=$2 && shift ;;
@@ -89,7 +120,7 @@ boot_qemu() {
 	initrd=$1
 	# shellcheck disable=SC2086
 	set -- -M "$QEMU_MACHINE" -cpu "$QEMU_CPU" -smp "$smp" -m "$QEMU_MEM" -nographic -no-reboot \
-		-kernel "$IMG/l1-Image" -initrd "$initrd" -append "console=ttyAMA0 panic=-1 $append" ${dtb:+-dtb "$dtb"} $qargs
+		-kernel "$kernel" -initrd "$initrd" -append "console=ttyAMA0 panic=-1 $append" ${dtb:+-dtb "$dtb"} $qargs
 	echo "$QEMU $*" >"$WORK/cmd"
 	run_logged "$tmo" "$live" "$QEMU" "$@"
 	cp "$LOG" "$OUT"
@@ -101,8 +132,13 @@ boot_qemu() {
 boot_l1() {
 	cat "$TOP/tests/boot/l1-prelude.sh" - >"$WORK/test.sh"
 	if [ "$MODE" = native ]; then
-		case " $* " in *" --hetero "*)
+		case " $* " in
+		*" --hetero "*)
 			skip "the big.LITTLE host exists only under QEMU"
+			return 1
+			;;
+		*" --l1-kernel "*)
+			skip "natively L1 is this host, its kernel $(uname -r)"
 			return 1
 			;;
 		esac
@@ -171,8 +207,8 @@ test_result() {
 		return 0
 	fi
 	echo "FAIL: boot/$TEST: $REASON"
-	echo "--- last 30 lines of $LOG:"
-	tail -n 30 "$LOG" | sed 's/^/| /'
+	echo "--- last 30 lines of $FAIL_LOG:"
+	tail -n 30 "$FAIL_LOG" | sed 's/^/| /'
 	echo "---"
 	return 1
 }
