@@ -27,6 +27,7 @@ struct vm_config {
 	enum irqchip_kind irqchip;
 	enum log_level loglevel;
 	const char *dump_dtb;		/* write the DTB here before running */
+	uint64_t t0_us;			/* CLOCK_MONOTONIC at main() entry, for --debug timings */
 
 	const char *disks[MAX_DISKS];	/* -d PATH[,ro], in order */
 	unsigned nr_disks;

@@ -1,11 +1,20 @@
 /* log.c: leveled diagnostics on stderr; each call writes one whole line with a single write(2). */
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vmm/log.h"
 
 static enum log_level max_level = LOG_NOTICE;
+
+uint64_t log_monotonic_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 void log_set_level(enum log_level level)
 {

@@ -2,6 +2,8 @@
 #ifndef LKVM_LOG_H
 #define LKVM_LOG_H
 
+#include <stdint.h>
+
 /* NOTICE lines are shown by default (tagged Info); INFO ones need --loglevel info. */
 enum log_level { LOG_ERROR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG };
 
@@ -12,6 +14,9 @@ enum log_level { LOG_ERROR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG };
  */
 void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
+
+/* CLOCK_MONOTONIC in microseconds, for timings in debug lines. */
+uint64_t log_monotonic_us(void);
 
 void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

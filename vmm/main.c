@@ -52,6 +52,7 @@ static void print_stats(struct vm *vm)
 
 static int cmd_run(int argc, char **argv)
 {
+	uint64_t t0 = log_monotonic_us();
 	struct vm_config cfg;
 	struct err e = { 0 };
 	struct vm vm;
@@ -60,6 +61,7 @@ static int cmd_run(int argc, char **argv)
 	ret = options_parse_run(argc, argv, &cfg, &e);
 	if (ret < 0)
 		return fatal(&e);
+	cfg.t0_us = t0;
 	if (ret == OPTIONS_HELP) {
 		options_print_run_help(stdout);
 		return 0;
