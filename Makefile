@@ -6,6 +6,7 @@
 #   make check-fuzz   the virtio parsers under libFuzzer for FUZZ_SECONDS (native clang)
 #   make check-boot   boot tests only
 #   make demo         boot a guest with --pmu and show the guest's PMU report
+#   make bench        benchmarks: table + build/bench/results.json (docs/performance.md)
 #   make install      install lkvm and its man page (PREFIX, DESTDIR)
 
 HOST_ARCH := $(shell uname -m)

@@ -11,9 +11,10 @@
  *   pmu.WHERE.sample_ratio  samples / (cycles counted by the sampling event / SAMPLE_PERIOD): 1 when every
  *                           overflow interrupt became a sample
  *   pmu.WHERE.read_ns       one read(2) of an enabled cycles counter's fd (kernel reads the counter register)
- *   pmu.WHERE.mrs_ns        one user-space read of the same counter through the perf mmap page and an `mrs` of
- *                           PMCCNTR_EL0/PMEVCNTR<n>_EL0 (needs /proc/sys/kernel/perf_user_access=1, Linux 5.17+:
- *                           set here for the run when it is 0 and we may, then restored)
+ *   pmu.WHERE.mrs_ns        one user-space read of a cycles counter through the perf mmap page and an `mrs` of
+ *                           PMCCNTR_EL0 (needs /proc/sys/kernel/perf_user_access=1, Linux 5.17+: set here for the
+ *                           run when it is 0 and we may, then restored); if that read fails, of a raw INST_RETIRED
+ *                           counter (an `mrs` of PMEVCNTR<n>_EL0) instead, with a "PMU-BENCH: mrs_ns: ..." line
  *   pmu.WHERE.open_us       perf_event_open + ENABLE + DISABLE + close of a cycles counter
  * Exit status: 0, or 1 when there is no PMU at all (no cycles counter).
  */
@@ -46,7 +47,8 @@ static const char *where;
 
 static void figure(const char *name, double v)
 {
-	printf("BENCH: pmu.%s.%s %.*f\n", where, name, v >= 1000 ? 0 : 4, v);
+	/* Whole numbers (counts) as such, the rest (ratios, times) to 4 decimals. */
+	printf("BENCH: pmu.%s.%s %.*f\n", where, name, v >= 1000 || v == (double)(long long)v ? 0 : 4, v);
 	fflush(stdout);
 }
 
@@ -87,13 +89,12 @@ static int perf_open(struct perf_event_attr *attr)
 	return (int)syscall(SYS_perf_event_open, attr, 0 /* this task */, -1 /* any CPU */, -1, 0);
 }
 
-static int open_cycles(int disabled, uint64_t config1)
+static int open_cycles(void)
 {
 	struct perf_event_attr attr = {
 		.type = PERF_TYPE_HARDWARE,
 		.config = PERF_COUNT_HW_CPU_CYCLES,
-		.disabled = (unsigned)disabled,
-		.config1 = config1,
+		.disabled = 1,
 	};
 
 	return perf_open(&attr);
@@ -211,7 +212,7 @@ static void op_read(void *arg)
 
 static void op_open(void *arg)
 {
-	int fd = open_cycles(1, 0);
+	int fd = open_cycles();
 
 	(void)arg;
 	if (fd < 0)
@@ -316,13 +317,56 @@ static int write_int(const char *path, int v)
 	return fclose(f) == 0 && ok ? 0 : -1;
 }
 
+/*
+ * The cost of user-space reads of the event (type, config) opened with config1's rdpmc bit, in *ns; 0, or -1 with
+ * why filled in.
+ */
+static int user_read_cost(uint32_t type, uint64_t config, double *ns, char *why, size_t len)
+{
+	struct perf_event_attr attr = { .type = type, .config = config, .config1 = rdpmc_bit() };
+	struct sigaction sa = { .sa_handler = on_sigill }, old;
+	long page = sysconf(_SC_PAGESIZE);
+	volatile struct perf_event_mmap_page *pc;
+	int fd = perf_open(&attr), ret = -1;
+	void *map;
+
+	if (fd < 0) {
+		snprintf(why, len, "perf_event_open with config1 rdpmc: %s", strerror(errno));
+		return -1;
+	}
+	map = mmap(NULL, (size_t)page, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		snprintf(why, len, "mmap: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	pc = map;
+	busy(1000);
+	if (!pc->cap_user_rdpmc || !pc->index) {
+		snprintf(why, len, "the kernel does not offer the counter (cap_user_rdpmc=%u index=%u)",
+			 (unsigned)pc->cap_user_rdpmc, (unsigned)pc->index);
+	} else {
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGILL, &sa, &old);
+		if (sigsetjmp(sigill_env, 1)) {
+			snprintf(why, len, "mrs of %s raised SIGILL", pc->index == 32 ? "PMCCNTR_EL0" : "PMEVCNTR<n>_EL0");
+		} else {
+			*ns = cost_ns(op_mrs, (void *)pc);
+			ret = 0;
+		}
+		sigaction(SIGILL, &old, NULL);
+	}
+	munmap(map, (size_t)page);
+	close(fd);
+	return ret;
+}
+
+/* mrs_ns: the cycle counter's user-space read or, if that fails, an event counter's (raw INST_RETIRED's). */
 static void user_read(void)
 {
-	int before = read_int(USER_ACCESS), fd;
-	long page = sysconf(_SC_PAGESIZE);
-	struct sigaction sa = { .sa_handler = on_sigill }, old;
-	volatile struct perf_event_mmap_page *pc;
-	void *map;
+	int before = read_int(USER_ACCESS);
+	char why[160], why2[160];
+	double ns;
 
 	if (before < 0) {
 		unavailable("mrs_ns", "no %s (kernel before 5.17?)", USER_ACCESS);
@@ -332,34 +376,14 @@ static void user_read(void)
 		unavailable("mrs_ns", "perf_user_access is 0 and cannot be set: %s", strerror(errno));
 		return;
 	}
-	fd = open_cycles(0, rdpmc_bit());
-	if (fd < 0) {
-		unavailable("mrs_ns", "perf_event_open with config1 rdpmc: %s", strerror(errno));
-		goto out;
-	}
-	map = mmap(NULL, (size_t)page, PROT_READ, MAP_SHARED, fd, 0);
-	if (map == MAP_FAILED) {
-		unavailable("mrs_ns", "mmap: %s", strerror(errno));
-		close(fd);
-		goto out;
-	}
-	pc = map;
-	busy(1000);
-	if (!pc->cap_user_rdpmc || !pc->index) {
-		unavailable("mrs_ns", "the kernel does not offer the counter (cap_user_rdpmc=%u index=%u)",
-			    (unsigned)pc->cap_user_rdpmc, (unsigned)pc->index);
+	if (user_read_cost(PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES, &ns, why, sizeof(why)) == 0) {
+		figure("mrs_ns", ns);
+	} else if (user_read_cost(PERF_TYPE_RAW, 0x08 /* INST_RETIRED */, &ns, why2, sizeof(why2)) == 0) {
+		printf("PMU-BENCH: mrs_ns: cycle counter: %s; measured on an event counter instead\n", why);
+		figure("mrs_ns", ns);
 	} else {
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGILL, &sa, &old);
-		if (sigsetjmp(sigill_env, 1))
-			unavailable("mrs_ns", "mrs of counter %u raised SIGILL", (unsigned)pc->index - 1);
-		else
-			figure("mrs_ns", cost_ns(op_mrs, (void *)pc));
-		sigaction(SIGILL, &old, NULL);
+		unavailable("mrs_ns", "cycle counter: %s; event counter: %s", why, why2);
 	}
-	munmap(map, (size_t)page);
-	close(fd);
-out:
 	if (before == 0)
 		write_int(USER_ACCESS, 0);
 }
@@ -373,7 +397,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	where = argv[1];
-	fd = open_cycles(1, 0);
+	fd = open_cycles();
 	if (fd < 0) {
 		printf("PMU-BENCH: no cycles counter: %s\n", strerror(errno));
 		return 1;
