@@ -152,3 +152,21 @@ void fixture_pmu(const struct fixture *fx, const char *name, const char *type, c
 	snprintf(link, sizeof(link), "bus/event_source/devices/%s", name);
 	fixture_symlink(fx, rel, link);
 }
+
+int fixture_run_suite(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	struct fixture base;
+	int failed;
+
+	if (fixture_sweep_begin(&base)) {
+		srunner_free(sr);
+		return EXIT_FAILURE;
+	}
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	if (fixture_sweep_end(&base))
+		return EXIT_FAILURE;
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

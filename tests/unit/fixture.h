@@ -29,6 +29,10 @@ void fixture_cleanup(struct fixture *fx);
 int fixture_sweep_begin(struct fixture *base);
 int fixture_sweep_end(struct fixture *base);
 
+/* A test main(): runs suite s between fixture_sweep_begin/end; EXIT_SUCCESS only if all passed. */
+struct Suite;
+int fixture_run_suite(struct Suite *s);
+
 /* root/rel into buf; returns buf. */
 const char *fixture_path(const struct fixture *fx, const char *rel, char *buf, size_t size);
 

@@ -167,16 +167,5 @@ static Suite *report_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(report_suite());
-	struct fixture base;
-	int failed;
-
-	if (fixture_sweep_begin(&base))
-		return EXIT_FAILURE;
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	if (fixture_sweep_end(&base))
-		return EXIT_FAILURE;
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fixture_run_suite(report_suite());
 }
